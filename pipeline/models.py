@@ -1,0 +1,396 @@
+"""The typed data that stages hand each other.
+
+Frozen dataclasses and string enums whose values are the exact strings of
+report.json (see ../shared/DESIGN.md). No I/O happens here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """How urgently a curator must act. `none` means nothing to do."""
+
+    NONE = "none"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_ORDER.index(self)
+
+    @staticmethod
+    def highest(severities: list[Severity] | tuple[Severity, ...]) -> Severity:
+        return max(severities, key=lambda s: s.rank, default=Severity.NONE)
+
+
+_SEVERITY_ORDER = (Severity.NONE, Severity.INFO, Severity.WARNING, Severity.ERROR)
+
+
+class Availability(StrEnum):
+    """The one verdict each resource ends a run with."""
+
+    AVAILABLE = "available"
+    REDIRECTED = "redirected"
+    GATED = "gated"
+    BLOCKED = "blocked"
+    BROKEN = "broken"
+    SERVER_ERROR = "server-error"
+    TIMEOUT = "timeout"
+    TLS_ERROR = "tls-error"
+    SKIPPED = "skipped"
+
+    @property
+    def is_reachable(self) -> bool:
+        """Patients can read the resource (possibly via a redirect)."""
+        return self in (Availability.AVAILABLE, Availability.REDIRECTED)
+
+    @property
+    def is_failure(self) -> bool:
+        """A failure that counts toward confirmation across nights."""
+        return self in _CONFIRMABLE
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Failures that stay warnings until seen on N consecutive nights."""
+        return self in _CONFIRMABLE
+
+    def severity(self, confirmed: bool) -> Severity:
+        """Default severity, given whether the failure is confirmed."""
+        if self in _CONFIRMABLE:
+            return Severity.ERROR if confirmed else Severity.WARNING
+        return _FIXED_SEVERITY[self]
+
+
+_CONFIRMABLE = frozenset({Availability.BROKEN, Availability.SERVER_ERROR, Availability.TIMEOUT})
+_FIXED_SEVERITY = {
+    Availability.AVAILABLE: Severity.NONE,
+    Availability.REDIRECTED: Severity.WARNING,
+    Availability.GATED: Severity.ERROR,
+    Availability.BLOCKED: Severity.WARNING,
+    Availability.TLS_ERROR: Severity.ERROR,
+    Availability.SKIPPED: Severity.INFO,
+}
+
+
+class FindingCode(StrEnum):
+    """Every finding code of the contract, with its default severity."""
+
+    TITLE_CHANGED = "title-changed"
+    PAGES_CHANGED = "pages-changed"
+    CONTENT_CHANGED = "content-changed"
+    FORMAT_MISMATCH = "format-mismatch"
+    PERMANENT_REDIRECT = "permanent-redirect"
+    SOFT_404 = "soft-404"
+    PARKED_DOMAIN = "parked-domain"
+    LOGIN_WALL = "login-wall"
+    PAYWALL = "paywall"
+    REGISTRATION_WALL = "registration-wall"
+    COOKIE_WALL = "cookie-wall"
+    BOT_CHALLENGE = "bot-challenge"
+    RATE_LIMITED = "rate-limited"
+    REVIEW_OVERDUE = "review-overdue"
+    INSECURE_URL = "insecure-url"
+    TOO_LARGE = "too-large"
+    DAMAGED_PDF = "damaged-pdf"
+    EMBEDDING_DISABLED = "embedding-disabled"
+    NOT_MODIFIED = "not-modified"
+    ARCHIVED_COPY = "archived-copy"
+
+    @property
+    def default_severity(self) -> Severity:
+        if self in _ERROR_CODES:
+            return Severity.ERROR
+        if self in _INFO_CODES:
+            return Severity.INFO
+        return Severity.WARNING
+
+
+_ERROR_CODES = frozenset(
+    {
+        FindingCode.SOFT_404,
+        FindingCode.PARKED_DOMAIN,
+        FindingCode.LOGIN_WALL,
+        FindingCode.PAYWALL,
+        FindingCode.REGISTRATION_WALL,
+        FindingCode.COOKIE_WALL,
+        FindingCode.FORMAT_MISMATCH,
+        FindingCode.DAMAGED_PDF,
+    }
+)
+_INFO_CODES = frozenset(
+    {
+        FindingCode.INSECURE_URL,
+        FindingCode.EMBEDDING_DISABLED,
+        FindingCode.NOT_MODIFIED,
+        FindingCode.ARCHIVED_COPY,
+    }
+)
+
+
+class Format(StrEnum):
+    """The expected format of a resource, as the catalogue declares it."""
+
+    PDF = "pdf"
+    HTML = "html"
+    VIDEO = "video"
+    IMAGE = "image"
+
+
+class Mode(StrEnum):
+    NIGHTLY = "nightly"
+    CI = "ci"
+
+
+class Network(StrEnum):
+    OK = "ok"
+    INCONCLUSIVE = "inconclusive"
+
+
+# --------------------------------------------------------------------------
+# Catalogue
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """Where an entry was declared, for messages of the form FILE:LINE."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """Per-resource overrides of how it is checked."""
+
+    skip: bool = False
+    skip_reason: str = ""
+    accept_status: tuple[int, ...] = ()
+    max_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One catalogue entry: what the hub promises patients."""
+
+    id: str
+    title: str
+    url: str
+    hub: str
+    source: SourceLocation
+    publisher: str = ""
+    kind: str = ""
+    format: Format | None = None
+    pages: int | None = None
+    language: str = ""
+    audience: tuple[str, ...] = ()
+    phases: tuple[str, ...] = ()
+    added: dt.date | None = None
+    last_reviewed: dt.date | None = None
+    notes: str = ""
+    check: CheckOptions = field(default_factory=CheckOptions)
+
+
+@dataclass(frozen=True)
+class Hub:
+    """One catalogue file: a hub page and its resources."""
+
+    slug: str
+    title: str
+    description: str
+    source: str
+    resources: tuple[Resource, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    hubs: tuple[Hub, ...]
+    digest: str
+
+    @property
+    def resources(self) -> tuple[Resource, ...]:
+        return tuple(r for hub in self.hubs for r in hub.resources)
+
+
+# --------------------------------------------------------------------------
+# Fetching
+# --------------------------------------------------------------------------
+
+
+class FetchError(StrEnum):
+    """Why a fetch produced no complete HTTP answer (or an unusable one)."""
+
+    DNS = "dns"
+    CONNECTION_REFUSED = "connection-refused"
+    CONNECTION = "connection"
+    TIMEOUT = "timeout"
+    TLS = "tls"
+    REDIRECT_LOOP = "redirect-loop"
+    TOO_MANY_REDIRECTS = "too-many-redirects"
+    BAD_REDIRECT = "bad-redirect"
+    TOO_LARGE = "too-large"
+    UNSUPPORTED_SCHEME = "unsupported-scheme"
+    FORBIDDEN_ADDRESS = "forbidden-address"
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One answer in a redirect chain."""
+
+    url: str
+    status: int
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """Everything the fetch stage saw for one URL; a dead link is data here."""
+
+    url: str
+    final_url: str
+    status: int | None
+    redirects: tuple[Hop, ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    truncated: bool = False
+    error: FetchError | None = None
+    error_detail: str = ""
+    elapsed_ms: int = 0
+    attempts: int = 1
+
+    def header(self, name: str) -> str:
+        """Case-insensitive header lookup; '' when absent."""
+        wanted = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == wanted), "")
+
+    @property
+    def content_type(self) -> str:
+        return self.header("content-type").split(";")[0].strip().lower()
+
+
+# --------------------------------------------------------------------------
+# Extraction
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What the extractors read from a body: pure data, no judgement."""
+
+    title: str | None = None
+    pages: int | None = None
+    language: str | None = None
+    text: str = ""
+    reader: str = ""
+    damaged: bool = False
+    problem: str = ""
+
+
+# --------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a curator should know, with the evidence behind it."""
+
+    code: FindingCode
+    message: str
+    severity: Severity | None = None
+    evidence: str = ""
+
+    @property
+    def effective_severity(self) -> Severity:
+        return self.severity or self.code.default_severity
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What curate observed of a resource this run (report.json `observed`)."""
+
+    final_url: str
+    status: int | None
+    redirects: tuple[Hop, ...] = ()
+    content_type: str = ""
+    bytes: int = 0
+    sha256: str = ""
+    title: str | None = None
+    pages: int | None = None
+    language: str | None = None
+    etag: str = ""
+    last_modified: str = ""
+    elapsed_ms: int = 0
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """How many consecutive failing nights, and whether that confirms it."""
+
+    failures: int = 0
+    needed: int = 2
+    confirmed: bool = False
+    first_failed: str | None = None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The judge's answer for one fetch: availability and findings."""
+
+    availability: Availability
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResourceResult:
+    """One resource at the end of a run."""
+
+    resource: Resource
+    availability: Availability
+    severity: Severity
+    findings: tuple[Finding, ...]
+    observed: Observation | None
+    confirmation: Confirmation
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    id: str
+    started: dt.datetime
+    finished: dt.datetime
+    tool_version: str
+    mode: Mode
+    network: Network
+    catalogue_digest: str
+
+
+@dataclass(frozen=True)
+class Run:
+    info: RunInfo
+    results: tuple[ResourceResult, ...]
+
+    def count_by_availability(self) -> dict[str, int]:
+        counts = {a.value: 0 for a in Availability}
+        for result in self.results:
+            counts[result.availability.value] += 1
+        return counts
+
+    def count_by_severity(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in Severity}
+        for result in self.results:
+            counts[result.severity.value] += 1
+        return counts
+
+    @property
+    def has_errors(self) -> bool:
+        return any(r.severity is Severity.ERROR for r in self.results)
