@@ -1,0 +1,143 @@
+"""The `curate` command: parse options, call the library, print, exit.
+
+Exit status (the contract in DESIGN.md): 0 nothing of error severity; 1 at
+least one error; 2 usage, configuration or catalogue error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from pipeline import __version__
+from pipeline.catalogue import CatalogueError, load_catalogue
+from pipeline.check import CheckError, check
+from pipeline.config import Config, ConfigError, load_config
+from pipeline.models import Catalogue, Mode, Run, Severity
+from pipeline.report import write_reports
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+DEFAULT_CATALOGUE = Path("catalogue")
+DEFAULT_CONFIG = Path("curate.toml")
+
+PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="curate")
+def cli() -> None:
+    """curate: check that a patient hub's resources are still there and free to read.
+
+    Keep the hub's resources in catalogue/*.yaml, run `curate validate` when
+    you edit them, and `curate check` (nightly, or in a pull request) to
+    fetch every link and write a report under reports/.
+    """
+
+
+@cli.command()
+@PATHS
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check catalogue files without touching the network.
+
+    PATHS are catalogue files or folders (default: catalogue/). Every
+    problem is listed as FILE:LINE: id: message; the exit status is 2 if
+    there is any.
+    """
+    catalogue = _load(paths)
+    files = len(catalogue.hubs)
+    click.echo(f"OK: {len(catalogue.resources)} resources in {files} catalogue file(s)")
+
+
+@cli.command(name="check")
+@PATHS
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Configuration file (default: curate.toml if present).")
+@click.option("--reports-dir", type=click.Path(path_type=Path), default=Path("reports"),
+              show_default=True, help="Where run folders and `latest` are written.")
+@click.option("--mode", type=click.Choice([m.value for m in Mode]), default=Mode.NIGHTLY.value,
+              show_default=True,
+              help="nightly: failures are confirmed across nights; ci: no waiting.")
+@click.option("--only", multiple=True, metavar="ID", help="Check only this id (repeatable).")
+@click.option("--allow-private-networks", is_flag=True,
+              help="Allow loopback/private addresses (for local test sites).")
+@click.option("--no-progress", is_flag=True, help="Print no progress lines.")
+@click.option("--run-id", help="Name of the run folder (default: the start time, UTC).")
+def check_command(
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    reports_dir: Path,
+    mode: str,
+    only: tuple[str, ...],
+    allow_private_networks: bool,
+    no_progress: bool,
+    run_id: str | None,
+) -> None:
+    """Fetch every resource, judge it, and write the validation report.
+
+    Writes REPORTS_DIR/<run-id>/report.json and report.md and points
+    REPORTS_DIR/latest at them. Exit status: 0 nothing of error severity,
+    1 at least one error, 2 a usage, configuration or catalogue error.
+    """
+    config = _config(config_path, allow_private_networks)
+    catalogue = _load(paths)
+    progress = None if no_progress else _print_progress
+    try:
+        run = check(catalogue, config, mode=Mode(mode), only=only, run_id=run_id,
+                    progress=progress)
+        folder = write_reports(run, reports_dir)
+    except (CheckError, FileExistsError) as exc:
+        raise _usage_error(str(exc)) from None
+    _print_summary(run, folder)
+    sys.exit(EXIT_ERRORS if run.has_errors else EXIT_OK)
+
+
+def _config(path: Path | None, allow_private: bool) -> Config:
+    if path is None and DEFAULT_CONFIG.is_file():
+        path = DEFAULT_CONFIG
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        raise _usage_error(str(exc)) from None
+    if allow_private:
+        config = replace(config, fetch=replace(config.fetch, allow_private_networks=True))
+    return config
+
+
+def _load(paths: Sequence[Path]) -> Catalogue:
+    try:
+        return load_catalogue(list(paths) or [DEFAULT_CATALOGUE])
+    except CatalogueError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        count = len(exc.problems)
+        raise _usage_error(f"the catalogue has {count} problem(s); nothing was checked") from None
+
+
+def _usage_error(message: str) -> click.exceptions.Exit:
+    click.echo(f"curate: {message}", err=True)
+    return click.exceptions.Exit(EXIT_USAGE)
+
+
+def _print_progress(done: int, total: int, host: str) -> None:
+    click.echo(f"[{done}/{total}] {host}", err=True)
+
+
+def _print_summary(run: Run, folder: Path) -> None:
+    counts = {k: v for k, v in run.count_by_availability().items() if v}
+    click.echo(f"Checked {len(run.results)} resources: "
+               + ", ".join(f"{n} {name}" for name, n in counts.items()))
+    for result in run.results:
+        if result.severity in (Severity.ERROR, Severity.WARNING):
+            codes = ", ".join(f.code.value for f in result.findings)
+            suffix = f" [{codes}]" if codes else ""
+            click.echo(f"  {result.severity.value:7} {result.resource.id}: "
+                       f"{result.availability.value}{suffix}")
+    click.echo(f"Report: {folder / 'report.md'}")
+
+
+def main() -> None:
+    cli()

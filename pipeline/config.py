@@ -1,0 +1,111 @@
+"""curate.toml -> Config.
+
+Every key is optional; an unknown section or key, or a value of the wrong
+type, is a ConfigError that names the file and the key, so a typo never
+silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONTACT = "https://github.com/curate-hub/curate"
+
+
+class ConfigError(Exception):
+    """The configuration file cannot be used; the message says why and where."""
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    contact: str = DEFAULT_CONTACT
+    timeout: float = 20.0
+    connect_timeout: float = 10.0
+    max_bytes: int = 104_857_600
+    max_redirects: int = 10
+    retries: int = 2
+    concurrency: int = 32
+    per_host_concurrency: int = 2
+    per_host_interval: float = 0.5
+    max_retry_after: float = 60.0
+    allow_private_networks: bool = False
+    backoff_base: float = 1.0
+
+
+@dataclass(frozen=True)
+class VerdictConfig:
+    confirm_after: int = 2
+    review_after_days: int = 1095
+
+
+@dataclass(frozen=True)
+class Config:
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    verdicts: VerdictConfig = field(default_factory=VerdictConfig)
+
+
+_SECTIONS: dict[str, type[Any]] = {"fetch": FetchConfig, "verdicts": VerdictConfig}
+_MINIMUMS = {"concurrency": 1, "per_host_concurrency": 1, "confirm_after": 1, "max_bytes": 1}
+
+
+def load_config(path: Path | None) -> Config:
+    """Read curate.toml; None means defaults. Raises ConfigError."""
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return config_from_dict(data, str(path))
+
+
+def config_from_dict(data: dict[str, Any], where: str = "config") -> Config:
+    """Build a Config from parsed TOML, collecting every problem at once."""
+    problems: list[str] = []
+    sections: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in _SECTIONS:
+            problems.append(f"{where}: unknown section [{name}] (known: fetch, verdicts)")
+        elif not isinstance(value, dict):
+            problems.append(f"{where}: [{name}] must be a table")
+        else:
+            sections[name] = _build_section(_SECTIONS[name], name, value, where, problems)
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return Config(**sections)
+
+
+def _build_section(
+    cls: type[Any], name: str, values: dict[str, Any], where: str, problems: list[str]
+) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in fields:
+            problems.append(f"{where}: [{name}] unknown key '{key}'")
+            continue
+        problem = _check_value(key, value, type(fields[key].default))
+        if problem:
+            problems.append(f"{where}: [{name}] {key}: {problem}")
+        else:
+            kwargs[key] = float(value) if isinstance(fields[key].default, float) else value
+    return cls(**kwargs)
+
+
+def _check_value(key: str, value: Any, expected: type) -> str:
+    """'' when value fits the expected type and bounds, else the reason."""
+    if expected is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return "must not be negative" if value < 0 else ""
+    if expected is bool:
+        return "" if isinstance(value, bool) else "must be true or false"
+    if not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
+        return f"must be {'a number' if expected is float else expected.__name__}"
+    if isinstance(value, int) and value < _MINIMUMS.get(key, 0):
+        return f"must be at least {_MINIMUMS.get(key, 0)}"
+    return ""

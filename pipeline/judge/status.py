@@ -1,0 +1,120 @@
+"""Availability from what the server answered: status codes, errors, redirects.
+
+Pure: a FetchResult in, a Judgement out. Content (titles, page counts,
+formats) is judged separately in content.py.
+"""
+
+from __future__ import annotations
+
+from pipeline.models import Availability, FetchError, FetchResult, Finding, FindingCode, Judgement
+
+PERMANENT_REDIRECTS = frozenset({301, 308})
+
+_ERROR_VERDICTS: dict[FetchError, tuple[Availability, str]] = {
+    FetchError.DNS: (Availability.BROKEN, "the host name does not resolve (unknown host)"),
+    FetchError.CONNECTION_REFUSED: (Availability.BROKEN, "the server refused the connection"),
+    FetchError.CONNECTION: (Availability.BROKEN, "the connection failed"),
+    FetchError.TIMEOUT: (Availability.TIMEOUT, "no complete answer in time"),
+    FetchError.TLS: (Availability.TLS_ERROR, "certificate or TLS handshake failure"),
+    FetchError.REDIRECT_LOOP: (Availability.BROKEN, "the redirects go round in a loop"),
+    FetchError.TOO_MANY_REDIRECTS: (Availability.BROKEN, "too many redirects"),
+    FetchError.BAD_REDIRECT: (Availability.BROKEN, "a redirect points to an invalid URL"),
+    FetchError.UNSUPPORTED_SCHEME: (Availability.BROKEN, "the URL is not http or https"),
+    FetchError.FORBIDDEN_ADDRESS: (
+        Availability.BROKEN,
+        "the URL leads to a private or local network address, which curate does not contact",
+    ),
+}
+
+
+def judge_status(result: FetchResult, accept_status: tuple[int, ...] = ()) -> Judgement:
+    """Availability and status findings for one fetch."""
+    if result.error is not None:
+        return _judge_error(result)
+    status = result.status or 0
+    if status in accept_status or 200 <= status <= 299:
+        return _judge_success(result)
+    return _judge_http_failure(result, status)
+
+
+def explain(result: FetchResult) -> str:
+    """One sentence on what went wrong, for the report's `observed.error`."""
+    if result.error is not None:
+        reason = _ERROR_VERDICTS[result.error][1]
+        return f"{reason} ({result.error_detail})" if result.error_detail else reason
+    if result.status is not None and not 200 <= result.status <= 299:
+        return f"HTTP {result.status}"
+    return ""
+
+
+def _judge_error(result: FetchResult) -> Judgement:
+    availability, _ = _ERROR_VERDICTS[result.error or FetchError.CONNECTION]
+    return Judgement(availability)
+
+
+def _judge_success(result: FetchResult) -> Judgement:
+    """2xx: available, or redirected when the link itself moved for good."""
+    new_url = permanent_target(result)
+    if new_url is None:
+        return Judgement(Availability.AVAILABLE)
+    finding = Finding(
+        FindingCode.PERMANENT_REDIRECT,
+        f"The link moved permanently; update the catalogue URL to {new_url}",
+        evidence=" -> ".join(f"{hop.status} {hop.url}" for hop in result.redirects),
+    )
+    return Judgement(Availability.REDIRECTED, (finding,))
+
+
+def permanent_target(result: FetchResult) -> str | None:
+    """The URL the catalogue should use now, if the chain starts with 301/308.
+
+    Follows the permanent hops from the start and stops at the first
+    temporary one: a 302 after a 301 is the site's business, not the link's.
+    """
+    target = None
+    for hop in result.redirects:
+        if hop.status not in PERMANENT_REDIRECTS:
+            break
+        target = hop.location
+    return target
+
+
+def _judge_http_failure(result: FetchResult, status: int) -> Judgement:
+    if status == 401:
+        message = "The server asks for a login (HTTP 401)"
+        return Judgement(Availability.GATED, (Finding(FindingCode.LOGIN_WALL, message),))
+    if status == 402:
+        message = "The server asks for payment (HTTP 402)"
+        return Judgement(Availability.GATED, (Finding(FindingCode.PAYWALL, message),))
+    if status == 429:
+        return Judgement(Availability.BLOCKED, (_rate_limited(result),))
+    if status == 403:
+        return _judge_forbidden(result)
+    if status >= 500:
+        return Judgement(Availability.SERVER_ERROR)
+    if status == 408:
+        return Judgement(Availability.TIMEOUT)
+    return Judgement(Availability.BROKEN)
+
+
+def _rate_limited(result: FetchResult) -> Finding:
+    retry_after = result.header("retry-after")
+    return Finding(
+        FindingCode.RATE_LIMITED,
+        f"The server kept answering 429 Too Many Requests after {result.attempts} attempts; "
+        "the link could not be verified tonight",
+        evidence=f"Retry-After: {retry_after}" if retry_after else "",
+    )
+
+
+def _judge_forbidden(result: FetchResult) -> Judgement:
+    """403: a bot challenge or a refusal of automated checks, never 'broken'."""
+    mitigated = result.header("cf-mitigated")
+    if mitigated.lower() == "challenge":
+        finding = Finding(
+            FindingCode.BOT_CHALLENGE,
+            "The site answered with a bot challenge; check the link in a browser",
+            evidence="cf-mitigated: challenge",
+        )
+        return Judgement(Availability.BLOCKED, (finding,))
+    return Judgement(Availability.BLOCKED)

@@ -1,0 +1,37 @@
+"""Test doubles shared by several test modules: a clock that never sleeps."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.fetch.client import Clock
+
+
+@dataclass
+class FakeClock:
+    """Monotonic time that advances only when something 'sleeps'."""
+
+    t: float = 1000.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.t += seconds
+
+    def clock(self) -> Clock:
+        return Clock(now=self.now, sleep=self.sleep, wall=lambda: 1_700_000_000.0)
+
+
+def resolver_to(address: str) -> Any:
+    """A getaddrinfo stand-in that resolves every host to one address."""
+
+    def resolve(host: str, port: int, **_: Any) -> list[tuple[Any, ...]]:
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        return [(family, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    return resolve

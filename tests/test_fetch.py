@@ -1,0 +1,181 @@
+"""Unit tests of the fetch stage with `responses` (no socket is ever opened)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import requests
+import responses
+
+from pipeline import __version__
+from pipeline.config import FetchConfig
+from pipeline.fetch.client import Fetcher, classify_exception
+from pipeline.fetch.retry import RetryPolicy, parse_retry_after
+from pipeline.models import FetchError, FetchResult
+from tests.fakes import FakeClock, resolver_to
+
+BASE = "https://hub.example.org"
+CONFIG = FetchConfig(
+    contact="https://curation.example.org/contact",
+    allow_private_networks=True,  # the unit tests resolve nothing at all
+    retries=2,
+    backoff_base=1.0,
+    max_retry_after=30,
+)
+
+
+def make_fetcher(config: FetchConfig = CONFIG, clock: FakeClock | None = None) -> Fetcher:
+    clock = clock or FakeClock()
+    policy = RetryPolicy(config.retries, config.backoff_base, config.max_retry_after, lambda: 1.0)
+    return Fetcher(config, clock=clock.clock(), policy=policy)
+
+
+@responses.activate
+def test_sends_an_honest_user_agent_with_the_contact_url() -> None:
+    responses.get(f"{BASE}/page", body="<title>x</title>", content_type="text/html")
+    make_fetcher().fetch(f"{BASE}/page")
+    agent = responses.calls[0].request.headers["User-Agent"]
+    assert f"curate/{__version__}" in agent
+    assert "https://curation.example.org/contact" in agent
+
+
+@responses.activate
+def test_a_plain_answer_keeps_status_headers_and_body() -> None:
+    responses.get(f"{BASE}/page", body=b"hello", content_type="text/html", headers={"ETag": '"v1"'})
+    result = make_fetcher().fetch(f"{BASE}/page")
+    assert (result.status, result.body, result.header("etag")) == (200, b"hello", '"v1"')
+    assert result.error is None and result.redirects == () and result.attempts == 1
+
+
+@responses.activate
+def test_every_redirect_hop_is_recorded() -> None:
+    responses.get(f"{BASE}/old", status=301, headers={"Location": "/newer"})
+    responses.get(f"{BASE}/newer", status=302, headers={"Location": f"{BASE}/newest"})
+    responses.get(f"{BASE}/newest", body="ok")
+    result = make_fetcher().fetch(f"{BASE}/old")
+    assert [(h.url, h.status, h.location) for h in result.redirects] == [
+        (f"{BASE}/old", 301, f"{BASE}/newer"),
+        (f"{BASE}/newer", 302, f"{BASE}/newest"),
+    ]
+    assert (result.final_url, result.status) == (f"{BASE}/newest", 200)
+
+
+@responses.activate
+def test_a_redirect_loop_is_detected() -> None:
+    responses.get(f"{BASE}/a", status=302, headers={"Location": "/b"})
+    responses.get(f"{BASE}/b", status=302, headers={"Location": "/a"})
+    result = make_fetcher().fetch(f"{BASE}/a")
+    assert result.error is FetchError.REDIRECT_LOOP
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_the_hop_limit_stops_a_long_chain() -> None:
+    for n in range(6):
+        responses.get(f"{BASE}/c{n}", status=302, headers={"Location": f"/c{n + 1}"})
+    result = make_fetcher(replace(CONFIG, max_redirects=3)).fetch(f"{BASE}/c0")
+    assert result.error is FetchError.TOO_MANY_REDIRECTS
+    assert len(result.redirects) == 4
+
+
+@responses.activate
+def test_the_body_cap_stops_reading() -> None:
+    responses.get(f"{BASE}/big.pdf", body=b"%PDF-" + b"x" * 5000, content_type="application/pdf")
+    result = make_fetcher(replace(CONFIG, max_bytes=1000)).fetch(f"{BASE}/big.pdf")
+    assert result.truncated and len(result.body) == 1000 and result.error is None
+
+
+@responses.activate
+def test_transient_5xx_is_retried_with_exponential_backoff() -> None:
+    responses.get(f"{BASE}/flaky", status=503)
+    responses.get(f"{BASE}/flaky", status=503)
+    responses.get(f"{BASE}/flaky", body="fine")
+    clock = FakeClock()
+    result = make_fetcher(clock=clock).fetch(f"{BASE}/flaky")
+    assert (result.status, result.attempts) == (200, 3)
+    assert clock.sleeps == [1.0, 2.0]
+
+
+@responses.activate
+def test_retry_after_is_honoured_up_to_the_cap() -> None:
+    responses.get(f"{BASE}/busy", status=429, headers={"Retry-After": "3"})
+    responses.get(f"{BASE}/busy", status=429, headers={"Retry-After": "3600"})
+    responses.get(f"{BASE}/busy", status=429, headers={"Retry-After": "3600"})
+    clock = FakeClock()
+    result = make_fetcher(clock=clock).fetch(f"{BASE}/busy")
+    assert (result.status, result.attempts) == (429, 3)
+    assert clock.sleeps == [3.0, 30.0]
+
+
+@responses.activate
+def test_a_refused_connection_is_not_retried() -> None:
+    refused = requests.exceptions.ConnectionError(ConnectionRefusedError(111, "Connection refused"))
+    responses.get(f"{BASE}/down", body=refused)
+    clock = FakeClock()
+    result = make_fetcher(clock=clock).fetch(f"{BASE}/down")
+    assert result.error is FetchError.CONNECTION_REFUSED
+    assert result.attempts == 1 and clock.sleeps == []
+
+
+@responses.activate
+def test_a_timeout_is_retried_then_reported() -> None:
+    responses.get(f"{BASE}/slow", body=requests.exceptions.ReadTimeout("read timed out"))
+    result = make_fetcher().fetch(f"{BASE}/slow")
+    assert result.error is FetchError.TIMEOUT and result.attempts == 3
+
+
+@responses.activate
+def test_client_errors_are_not_retried() -> None:
+    responses.get(f"{BASE}/gone", status=404)
+    result = make_fetcher().fetch(f"{BASE}/gone")
+    assert (result.status, result.attempts) == (404, 1)
+
+
+@pytest.mark.parametrize(
+    ("exception", "expected"),
+    [
+        (requests.exceptions.SSLError("certificate verify failed"), FetchError.TLS),
+        (requests.exceptions.ConnectTimeout("connect timed out"), FetchError.TIMEOUT),
+        (requests.exceptions.ConnectionError("Name or service not known"), FetchError.DNS),
+        (requests.exceptions.ConnectionError("Connection reset by peer"), FetchError.CONNECTION),
+        (requests.exceptions.InvalidSchema("No connection adapters for 'ftp://x'"),
+         FetchError.UNSUPPORTED_SCHEME),
+    ],
+)
+def test_exceptions_map_to_fetch_errors(exception: Exception, expected: FetchError) -> None:
+    assert classify_exception(exception)[0] is expected
+
+
+@responses.activate
+def test_a_loopback_address_gets_no_request_unless_allowed() -> None:
+    config = replace(CONFIG, allow_private_networks=False)
+    fetcher = Fetcher(config, clock=FakeClock().clock(), resolve=resolver_to("127.0.0.1"))
+    result = fetcher.fetch("http://intranet.example.org/admin")
+    assert result.error is FetchError.FORBIDDEN_ADDRESS
+    assert "127.0.0.1" in result.error_detail
+    assert len(responses.calls) == 0
+
+
+def test_only_http_and_https_are_fetched() -> None:
+    result = make_fetcher().fetch("ftp://files.example.org/guide.pdf")
+    assert result.error is FetchError.UNSUPPORTED_SCHEME
+
+
+@pytest.mark.parametrize(
+    ("value", "now", "expected"),
+    [
+        ("120", None, 120.0),
+        ("", None, None),
+        ("soon", None, None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 1445412470.0, 10.0),
+    ],
+)
+def test_retry_after_parsing(value: str, now: float | None, expected: float | None) -> None:
+    assert parse_retry_after(value, now) == expected
+
+
+def test_retry_policy_gives_up_after_the_configured_retries() -> None:
+    policy = RetryPolicy(retries=2, backoff_base=1.0, jitter=lambda: 0.0)
+    busy = FetchResult(url="u", final_url="u", status=503)
+    assert [policy.delay(busy, attempt) for attempt in (1, 2, 3)] == [0.5, 1.0, None]
