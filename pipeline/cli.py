@@ -18,7 +18,7 @@ from pipeline.catalogue import CatalogueError, load_catalogue
 from pipeline.check import CheckError, check
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.models import Catalogue, Mode, Run, Severity
-from pipeline.report import write_reports
+from pipeline.report import check_new_run, write_reports
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 DEFAULT_CATALOGUE = Path("catalogue")
@@ -86,10 +86,12 @@ def check_command(
     catalogue = _load(paths)
     progress = None if no_progress else _print_progress
     try:
+        if run_id is not None:
+            check_new_run(reports_dir, run_id)  # a reused id fails before any fetching
         run = check(catalogue, config, mode=Mode(mode), only=only, run_id=run_id,
                     progress=progress)
         folder = write_reports(run, reports_dir)
-    except (CheckError, FileExistsError) as exc:
+    except (CheckError, FileExistsError, ValueError) as exc:
         raise _usage_error(str(exc)) from None
     _print_summary(run, folder)
     sys.exit(EXIT_ERRORS if run.has_errors else EXIT_OK)

@@ -1,0 +1,66 @@
+"""The host scheduler: global and per-host caps, spacing, failures surface."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+
+from pipeline.fetch.pool import HostScheduler
+from tests.fakes import FakeClock
+
+
+class Recorder:
+    """Work that records how many items run at once, overall and per host."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now: Counter[str] = Counter()
+        self.peak: Counter[str] = Counter()
+        self.total = self.peak_total = 0
+
+    def __call__(self, item: tuple[str, int]) -> str:
+        host = item[0]
+        with self.lock:
+            self.now[host] += 1
+            self.total += 1
+            self.peak[host] = max(self.peak[host], self.now[host])
+            self.peak_total = max(self.peak_total, self.total)
+        threading.Event().wait(0.005)  # hold the slot so that work overlaps
+        with self.lock:
+            self.now[host] -= 1
+            self.total -= 1
+        return f"{host}#{item[1]}"
+
+
+def test_caps_hold_and_every_item_is_done_once() -> None:
+    items = [(f"host{h}", n) for h in range(6) for n in range(8)]
+    recorder = Recorder()
+    done: list[tuple[str, int]] = []
+    scheduler: HostScheduler[tuple[str, int], str] = HostScheduler(5, 2, 0.0)
+    results = scheduler.run(items, lambda i: i[0], recorder, lambda i, _: done.append(i))
+    assert results == {i: f"{i[0]}#{i[1]}" for i in items}
+    assert sorted(done) == sorted(items)
+    assert recorder.peak_total <= 5
+    assert max(recorder.peak.values()) <= 2
+    assert recorder.peak_total >= 3  # hosts really ran side by side
+
+
+def test_requests_to_one_host_are_spaced_by_the_interval() -> None:
+    clock = FakeClock()
+    starts: list[float] = []
+    scheduler: HostScheduler[int, None] = HostScheduler(1, 1, 0.5, clock.clock())
+    scheduler.run(range(4), lambda _: "one-host", lambda _: starts.append(clock.now()))
+    assert [b - a for a, b in zip(starts, starts[1:], strict=False)] == [0.5, 0.5, 0.5]
+
+
+def test_a_crash_in_the_work_stops_the_run() -> None:
+    def work(item: int) -> int:
+        if item == 3:
+            raise RuntimeError("bug in curate")
+        return item
+
+    scheduler: HostScheduler[int, int] = HostScheduler(2, 1, 0.0)
+    with pytest.raises(RuntimeError, match="bug in curate"):
+        scheduler.run(range(6), lambda i: f"h{i % 2}", work)
