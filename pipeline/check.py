@@ -192,7 +192,9 @@ def result_for(
     )
 
 
-def confirm(availability: Availability, mode: Mode, needed: int, started: dt.datetime) -> Confirmation:
+def confirm(
+    availability: Availability, mode: Mode, needed: int, started: dt.datetime
+) -> Confirmation:
     """Confirmation of a failure from this run alone.
 
     Until the history store exists, a failure has been seen on one night:

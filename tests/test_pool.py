@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import Counter
 
@@ -52,7 +53,7 @@ def test_requests_to_one_host_are_spaced_by_the_interval() -> None:
     starts: list[float] = []
     scheduler: HostScheduler[int, None] = HostScheduler(1, 1, 0.5, clock.clock())
     scheduler.run(range(4), lambda _: "one-host", lambda _: starts.append(clock.now()))
-    assert [b - a for a, b in zip(starts, starts[1:], strict=False)] == [0.5, 0.5, 0.5]
+    assert [b - a for a, b in itertools.pairwise(starts)] == [0.5, 0.5, 0.5]
 
 
 def test_a_crash_in_the_work_stops_the_run() -> None:

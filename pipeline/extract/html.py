@@ -1,0 +1,278 @@
+"""Read an HTML body: decode it, then take its title, language and text.
+
+Pure: bytes in, `Extraction` out. Bodies are untrusted, so input and output
+are capped and no input makes these functions raise.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import charset_normalizer
+from bs4 import BeautifulSoup, Tag
+
+from pipeline.extract.titles import normalise_whitespace
+from pipeline.models import Extraction
+
+MAX_PARSE_BYTES = 5_000_000
+MAX_TEXT_CHARS = 200_000
+# How far into the body a <meta> charset declaration is looked for; the
+# HTML standard's prescan reads 1024 bytes, real pages put it later.
+META_SCAN_BYTES = 4096
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Matches both <meta charset="x"> and
+# <meta http-equiv="Content-Type" content="text/html; charset=x">.
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
+# What browsers do with declared labels (WHATWG Encoding standard): GB2312
+# and GBK pages are decoded as GB18030, their superset; Latin-1 and ASCII
+# labels mean windows-1252.
+_BROWSER_CODECS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "latin-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+}
+# A <meta> that could be read by an ASCII-compatible scan cannot be in
+# UTF-16, so browsers treat a UTF-16 <meta> label as UTF-8.
+_UTF16_CODECS = frozenset({"utf-16", "utf-16-le", "utf-16-be"})
+_INVISIBLE = ("script", "style", "noscript", "template")
+
+
+@dataclass(frozen=True)
+class HtmlTitles:
+    """Every title a page carries, each normalised; None when absent or empty.
+
+    `title` is the first <title> outside <svg>; `og_title` the og:title meta;
+    `h1` the text of the page's only <h1> (None when there are several).
+    """
+
+    title: str | None = None
+    og_title: str | None = None
+    h1: str | None = None
+
+    @property
+    def best(self) -> str | None:
+        """The title a reader would call the page's: <title>, og:title, lone h1."""
+        return self.title or self.og_title or self.h1
+
+
+def extract_html(body: bytes, header_charset: str | None = None) -> Extraction:
+    """Read title, language and visible text from an HTML body.
+
+    `header_charset` is the charset parameter of the HTTP Content-Type, if
+    any; it outranks a <meta> declaration, as in browsers.
+    """
+    soup = parse_html(decode_html(body, header_charset))
+    if soup is None:
+        return Extraction(reader="html", problem="unparseable HTML")
+    titles = read_titles(soup)
+    language = read_language(soup)
+    text = read_text(soup)  # last: it removes elements from the soup
+    return Extraction(title=titles.best, language=language, text=text, reader="html")
+
+
+def title_candidates(body: bytes, header_charset: str | None = None) -> HtmlTitles:
+    """All titles of an HTML body, for looser comparisons than `extract_html`'s."""
+    soup = parse_html(decode_html(body, header_charset))
+    return HtmlTitles() if soup is None else read_titles(soup)
+
+
+# --------------------------------------------------------------------------
+# Decoding
+# --------------------------------------------------------------------------
+
+
+def decode_html(body: bytes, header_charset: str | None = None) -> str:
+    """Decode the first MAX_PARSE_BYTES of a body to text, never raising.
+
+    Order: a byte-order mark, the HTTP charset, a <meta> declaration, then
+    detection. A declared charset that the bytes contradict loses to UTF-8
+    (see `choose_declared_codec`).
+    """
+    data = body[:MAX_PARSE_BYTES]
+    # A BOM is an unambiguous signature: browsers let it outrank even the
+    # HTTP header (WHATWG "decode" algorithm).
+    codec = sniff_bom(data)
+    if codec is None:
+        codec = choose_declared_codec(data, to_codec(header_charset))
+    if codec is None:
+        codec = choose_declared_codec(data, read_meta_codec(data))
+    if codec is None:
+        codec = detect_codec(data)
+    return data.decode(codec, errors="replace")
+
+
+def sniff_bom(data: bytes) -> str | None:
+    """The codec a leading byte-order mark names, or None."""
+    return next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
+
+
+def to_codec(label: str | None) -> str | None:
+    """Python codec for a charset label as browsers read it; None if unknown.
+
+    Unknown labels (and non-text codecs such as "base64", which Python's
+    registry would otherwise accept) return None so detection takes over.
+    """
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().strip("\"'")).name
+        "".encode(name)  # rejects bytes-to-bytes codecs (base64, zlib, ...)
+    except (LookupError, ValueError):
+        return None
+    return _BROWSER_CODECS.get(name, name)
+
+
+def find_meta_charset(data: bytes) -> str | None:
+    """The charset a <meta> tag declares near the start of the body, or None."""
+    match = _META_CHARSET.search(data[:META_SCAN_BYTES])
+    return match.group(1).decode("ascii") if match else None
+
+
+def read_meta_codec(data: bytes) -> str | None:
+    """The codec a <meta> declares, as browsers apply it; None if unknown."""
+    codec = to_codec(find_meta_charset(data))
+    return "utf-8" if codec in _UTF16_CODECS else codec
+
+
+def choose_declared_codec(data: bytes, codec: str | None) -> str | None:
+    """Keep a declared codec unless the bytes show it is wrong; then UTF-8.
+
+    Real cases: readability's qq.com page, whose <meta> claims GB2312 but
+    whose bytes are UTF-8 (a strict GB18030 decode fails); and servers whose
+    default header (Apache's `AddDefaultCharset ISO-8859-1`) mislabels UTF-8
+    pages, where cp1252 decodes "successfully" into mojibake. So UTF-8 wins
+    whenever the bytes are valid UTF-8 and either the declared codec fails
+    strictly or the body has non-ASCII bytes: legacy-encoded text practically
+    never forms valid UTF-8.
+    """
+    if codec is None or codec == "utf-8" or not decodes_strictly(data, "utf-8"):
+        return codec
+    if data.isascii() and decodes_strictly(data, codec):
+        return codec
+    return "utf-8"
+
+
+def decodes_strictly(data: bytes, codec: str) -> bool:
+    """Whether data decodes without error (a sequence cut at the end is fine).
+
+    The body may be truncated by MAX_PARSE_BYTES or by the fetcher's size
+    cap, so an incomplete final character must not count as an error.
+    """
+    try:
+        codecs.getincrementaldecoder(codec)(errors="strict").decode(data, final=False)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def detect_codec(data: bytes) -> str:
+    """Guess the codec of undeclared bytes: UTF-8 if valid, else charset-normalizer."""
+    if decodes_strictly(data, "utf-8"):
+        return "utf-8"
+    try:
+        guess = charset_normalizer.from_bytes(data).best()
+    except Exception:  # a detector bug must not lose the page: fall back below
+        guess = None
+    codec = to_codec(guess.encoding) if guess is not None else None
+    # Nothing recognised: UTF-8 with replacement keeps the ASCII markup and
+    # most of the text readable, which is all the title needs.
+    return codec or "utf-8"
+
+
+# --------------------------------------------------------------------------
+# Parsing and reading
+# --------------------------------------------------------------------------
+
+
+def parse_html(markup: str) -> BeautifulSoup | None:
+    """Parse with lxml, falling back to html.parser; None if both fail."""
+    for parser in ("lxml", "html.parser"):
+        try:
+            return BeautifulSoup(markup, parser)
+        except Exception:  # parsers raise assorted errors on hostile input
+            continue
+    return None
+
+
+def read_titles(soup: BeautifulSoup) -> HtmlTitles:
+    """Collect the <title>, og:title and lone-<h1> titles of a parsed page."""
+    return HtmlTitles(
+        title=read_title(soup),
+        og_title=read_og_title(soup),
+        h1=read_single_h1(soup),
+    )
+
+
+def read_title(soup: BeautifulSoup) -> str | None:
+    """Text of the document's first <title>, skipping SVG and MathML titles.
+
+    Inline SVG icons carry their own <title> (a tooltip, e.g. "Search"),
+    which document.title ignores.
+    """
+    for element in soup.find_all("title"):
+        if element.find_parent(["svg", "math"]) is None:
+            return _clean(element.get_text())
+    return None
+
+
+def read_og_title(soup: BeautifulSoup) -> str | None:
+    """The Open Graph title; some sites write name= instead of property=."""
+    for attribute in ("property", "name"):
+        meta = soup.find("meta", attrs={attribute: re.compile(r"^\s*og:title\s*$", re.I)})
+        if isinstance(meta, Tag):
+            title = _clean(meta.get("content"))
+            if title:
+                return title
+    return None
+
+
+def read_single_h1(soup: BeautifulSoup) -> str | None:
+    """The text of the only <h1>; None when there are none or several.
+
+    With several h1 elements (site logo plus article heading, say) none of
+    them can be trusted as the page's title.
+    """
+    headings = soup.find_all("h1", limit=2)
+    return _clean(headings[0].get_text(" ")) if len(headings) == 1 else None
+
+
+def read_language(soup: BeautifulSoup) -> str | None:
+    """The <html lang> attribute, or None when absent or empty."""
+    root = soup.find("html")
+    if not isinstance(root, Tag):
+        return None
+    return _clean(root.get("lang"))
+
+
+def read_text(soup: BeautifulSoup) -> str:
+    """Visible text, whitespace-normalised and capped at MAX_TEXT_CHARS.
+
+    Reads <body> when there is one (the <title> is not page text) and
+    removes script, style, noscript and template content (never shown as
+    text). Mutates the soup, so it runs last.
+    """
+    for element in soup.find_all(_INVISIBLE):
+        element.decompose()
+    root = soup.body if isinstance(soup.body, Tag) else soup
+    return normalise_whitespace(root.get_text(" "))[:MAX_TEXT_CHARS]
+
+
+def _clean(value: object) -> str | None:
+    """A whitespace-normalised string, or None for missing or blank values.
+
+    Attribute values can be lists in BeautifulSoup (multi-valued attributes).
+    """
+    if isinstance(value, list):
+        value = " ".join(str(v) for v in value)
+    if not isinstance(value, str):
+        return None
+    return normalise_whitespace(value) or None
