@@ -134,7 +134,10 @@ def _print_summary(run: Run, folder: Path) -> None:
                + ", ".join(f"{n} {name}" for name, n in counts.items()))
     for result in run.results:
         if result.severity in (Severity.ERROR, Severity.WARNING):
-            codes = ", ".join(f.code.value for f in result.findings)
+            codes = ", ".join(
+                f.code.value for f in result.findings
+                if f.effective_severity.rank >= Severity.WARNING.rank
+            )
             suffix = f" [{codes}]" if codes else ""
             click.echo(f"  {result.severity.value:7} {result.resource.id}: "
                        f"{result.availability.value}{suffix}")

@@ -186,13 +186,18 @@ def full_run(**info_changes: Any) -> Run:
         result(
             "slow",
             Availability.TIMEOUT,
-            seen=observed("slow", status=None, sha256="", error="timeout"),
+            seen=observed("slow", status=None, sha256="", error="no complete answer in time"),
             confirmation=Confirmation(failures=1, needed=2),
         ),
         result(
             "bad-cert",
             Availability.TLS_ERROR,
-            seen=observed("bad-cert", status=None, sha256="", error="tls"),
+            seen=observed(
+                "bad-cert",
+                status=None,
+                sha256="",
+                error="certificate or TLS handshake failure: certificate has expired",
+            ),
             format=None,
             pages=None,
         ),
@@ -388,7 +393,7 @@ def test_markdown_heading_and_headline() -> None:
     md = render_markdown(full_run())
     assert md.startswith("# curate report — 2026-11-25T0930Z\n")
     assert "Mode **nightly** · network **ok** · 13 resources: 3 error, 6 warning, 2 info" in md
-    assert md.endswith("All clear: 2 resources available\n")
+    assert md.endswith("All clear: 3 resources available\n")
 
 
 def test_markdown_summary_shows_non_zero_availability_only() -> None:
@@ -424,7 +429,7 @@ def test_markdown_failing_label_and_explanations() -> None:
     assert "timeout — failing (1/2)" in md
     assert "broken — confirmed since 2026-11-24T0930Z" in md
     assert "not found (HTTP 404)" in md
-    assert "certificate or TLS handshake failure (tls)" in md
+    assert "certificate or TLS handshake failure: certificate has expired" in md
     assert "not checked: robots.txt disallows" in md
 
 

@@ -6,6 +6,7 @@ Pure functions, no I/O: tested with plain tables.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from pipeline.judge.content import judge_content, observed_format
 from pipeline.judge.status import explain, judge_status, permanent_target
@@ -33,7 +34,7 @@ def judge(
 def resource_findings(resource: Resource, today: dt.date, review_after_days: int) -> list[Finding]:
     """Findings about the catalogue entry itself, whatever the server said."""
     findings = []
-    if resource.url.lower().startswith("http://"):
+    if is_insecure(resource.url):
         findings.append(
             Finding(
                 FindingCode.INSECURE_URL,
@@ -44,6 +45,16 @@ def resource_findings(resource: Resource, today: dt.date, review_after_days: int
     if overdue is not None:
         findings.append(overdue)
     return findings
+
+
+def is_insecure(url: str) -> bool:
+    """http:// to anything but loopback: browsers treat loopback as a secure
+    context (W3C Secure Contexts), so local test sites are not flagged."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "http":
+        return False
+    host = (parts.hostname or "").lower()
+    return not (host == "localhost" or host.startswith("127.") or host == "::1")
 
 
 def _review_overdue(resource: Resource, today: dt.date, days: int) -> Finding | None:

@@ -41,10 +41,35 @@ def explain(result: FetchResult) -> str:
     """One sentence on what went wrong, for the report's `observed.error`."""
     if result.error is not None:
         reason = _ERROR_VERDICTS[result.error][1]
-        return f"{reason} ({result.error_detail})" if result.error_detail else reason
-    if result.status is not None and not 200 <= result.status <= 299:
-        return f"HTTP {result.status}"
-    return ""
+        detailed = result.error in _SPECIFIC_DETAILS and result.error_detail
+        return f"{reason}: {result.error_detail}" if detailed else reason
+    status = result.status
+    if status is None or 200 <= status <= 299:
+        return ""
+    return f"{_STATUS_WORDS.get(status, _status_class_words(status))} (HTTP {status})"
+
+
+_SPECIFIC_DETAILS = frozenset(
+    {FetchError.TLS, FetchError.CONNECTION, FetchError.REDIRECT_LOOP,
+     FetchError.FORBIDDEN_ADDRESS, FetchError.UNSUPPORTED_SCHEME, FetchError.BAD_REDIRECT}
+)
+_STATUS_WORDS = {
+    401: "login required",
+    402: "payment required",
+    403: "the server refused the automated check",
+    404: "not found",
+    408: "the server timed out waiting for the request",
+    410: "gone for good",
+    429: "too many requests: rate-limited",
+}
+
+
+def _status_class_words(status: int) -> str:
+    if status >= 500:
+        return "server error"
+    if status >= 400:
+        return "client error"
+    return "unexpected answer"
 
 
 def _judge_error(result: FetchResult) -> Judgement:

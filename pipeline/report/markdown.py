@@ -189,7 +189,10 @@ def _info_section(run: Run) -> list[str]:
 
 def _all_clear(run: Run) -> str:
     """The closing count of resources with nothing to report."""
-    clear = sum(1 for r in run.results if r.severity is Severity.NONE)
+    clear = sum(
+        1 for r in run.results
+        if r.availability.is_reachable and r.severity.rank <= Severity.INFO.rank
+    )
     noun = "resource" if clear == 1 else "resources"
     return f"All clear: {clear} {noun} available"
 
@@ -235,9 +238,9 @@ def explain_availability(result: ResourceResult) -> str:
     observed = result.observed
     if observed is None or result.availability.is_reachable:
         return text
-    details = [f"HTTP {observed.status}" if observed.status is not None else "", observed.error]
-    detail = ", ".join(d for d in details if d)
-    return f"{text} ({detail})" if detail else text
+    if observed.error:
+        return observed.error  # the judge's own sentence, with the status or error
+    return f"{text} (HTTP {observed.status})" if observed.status is not None else text
 
 
 def _explained_by_findings(result: ResourceResult) -> bool:

@@ -1,0 +1,32 @@
+"""A simulated patient hub: a real HTTP server on loopback for tests, demo, bench.
+
+    with SimulatedHub() as hub:          # 127.0.0.1, a port the OS picks
+        requests.get(hub.url("/attc/car-t-clinical-journey-guide.pdf"))
+        hub.hits("/flaky")               # how often a path was requested
+
+Content (names mirror a real CAR-T hub):
+    /                                        home page "Simulated patient hub"
+    /mayo/car-t-infographic, /mayo/car-t-program, /gilead/car-t,
+    /mpe/webinar-myeloma-car-t, /attc/glossary                   HTML pages
+    /attc/car-t-clinical-journey-guide.pdf   92-page PDF, ETag + Last-Modified, 304s
+    /bms/car-t-infographic.png               small PNG
+    /bms/cell-therapy-fact-sheet.pdf         1-page PDF
+    /latin1-page       ISO-8859-1 HTML, Content-Type without charset
+    /guide-now-html    HTML where a PDF is expected
+    /damaged.pdf       "%PDF-" then junk no reader opens
+    /title-changed     HTML titled "A completely different page title"
+Failures:
+    /status/<200..599> (401 with WWW-Authenticate), /challenge (403 +
+    cf-mitigated), /forbidden (403), /rate-limited (429, Retry-After: 1),
+    /flaky?key=K (503 once per key, then 200), /moved-permanently (301),
+    /moved-308 (absolute), /moved-temporarily (302), /moved-307,
+    /chain/<n> (n redirects), /loop/a <-> /loop/b, /slow-trickle (a byte
+    every 0.2 s), /oversized (64 MiB, no length), /oversized-declared
+    (Content-Length 200 MB), and SimulatedHub.refused_url() (nothing listens).
+Anything else is 404. HEAD works everywhere.
+"""
+
+from pipeline.sim.demo import demo_entries, write_demo_catalogue
+from pipeline.sim.server import SimulatedHub, unused_port_url
+
+__all__ = ["SimulatedHub", "demo_entries", "unused_port_url", "write_demo_catalogue"]

@@ -1,0 +1,324 @@
+"""The demo catalogue: the simulated hub's resources plus one entry per failure.
+
+`write_demo_catalogue` renders a commented, curator-readable YAML file in
+the catalogue format whose URLs point at a running SimulatedHub. The YAML
+is written by hand (not dumped) so that it carries comments and keeps a
+stable field order; strings are quoted as JSON, which is valid YAML.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from pipeline.sim.content import FACT_SHEET_TITLE, GUIDE_TITLE, LATIN1_TITLE
+from pipeline.sim.server import unused_port_url
+
+HUB_SLUG = "car-t-phases-demo"
+FILENAME = f"{HUB_SLUG}.yaml"
+ALL_PHASES = ("screening", "collection", "bridging", "infusion", "follow-up")
+UNREACHABLE = "<refused>"
+"""Placeholder path: the entry's URL is a loopback port where nothing listens."""
+
+NA_ATTC = "Northern Alliance Advanced Therapies Treatment Centre (NA-ATTC)"
+BMS = "Bristol Myers Squibb"
+
+
+@dataclass(frozen=True)
+class DemoEntry:
+    """One catalogue entry of the demo and what a check of it should show."""
+
+    id: str
+    title: str
+    path: str
+    publisher: str
+    kind: str
+    format: str
+    expect: str
+    pages: int | None = None
+    language: str = "en"
+    phases: tuple[str, ...] = ALL_PHASES
+    added: str = "2024-03-01"
+    last_reviewed: str = "2026-06-01"
+
+
+HUB_ENTRIES: tuple[DemoEntry, ...] = (
+    DemoEntry(
+        "mayo-car-t-infographic",
+        "Infographic: Mayo Clinic CAR-T Cell Therapy Program",
+        "/mayo/car-t-infographic",
+        "Mayo Clinic",
+        "infographic",
+        "html",
+        "available",
+    ),
+    DemoEntry(
+        "mayo-car-t-program",
+        "CAR-T Cell Therapy Program - Overview",
+        "/mayo/car-t-program",
+        "Mayo Clinic",
+        "web-page",
+        "html",
+        "available",
+        phases=("screening",),
+    ),
+    DemoEntry(
+        "attc-clinical-journey-guide",
+        GUIDE_TITLE,
+        "/attc/car-t-clinical-journey-guide.pdf",
+        NA_ATTC,
+        "guide",
+        "pdf",
+        "available (92 pages; sends ETag and Last-Modified)",
+        pages=92,
+    ),
+    DemoEntry(
+        "bms-car-t-infographic",
+        "CAR T cell therapy infographic",
+        "/bms/car-t-infographic.png",
+        BMS,
+        "infographic",
+        "image",
+        "available",
+        phases=("collection", "infusion"),
+    ),
+    DemoEntry(
+        "bms-cell-therapy-fact-sheet",
+        FACT_SHEET_TITLE,
+        "/bms/cell-therapy-fact-sheet.pdf",
+        BMS,
+        "fact-sheet",
+        "pdf",
+        "available (1 page)",
+        pages=1,
+    ),
+    DemoEntry(
+        "gilead-car-t",
+        "CAR T Cell Therapy",
+        "/gilead/car-t",
+        "Kite, a Gilead Company",
+        "web-page",
+        "html",
+        "available",
+        phases=("screening", "infusion"),
+    ),
+    DemoEntry(
+        "mpe-myeloma-car-t-webinar",
+        "Doctor and patients' perspective on myeloma CAR-T",
+        "/mpe/webinar-myeloma-car-t",
+        "Myeloma Patients Europe",
+        "webinar",
+        "html",
+        "available",
+        phases=("infusion", "follow-up"),
+    ),
+    DemoEntry(
+        "attc-glossary",
+        "The CAR T-Cell Therapy Clinical Journey Guide \u2013 Glossary",
+        "/attc/glossary",
+        NA_ATTC,
+        "glossary",
+        "html",
+        "available",
+    ),
+)
+
+
+def _failure(
+    id_: str,
+    title: str,
+    path: str,
+    expect: str,
+    fmt: str = "html",
+    *,
+    publisher: str = "Simulated publisher",
+    kind: str = "web-page",
+    pages: int | None = None,
+    language: str = "en",
+) -> DemoEntry:
+    """A demo entry that shows one failure; publisher and kind default to generic."""
+    return DemoEntry(id_, title, path, publisher, kind, fmt, expect, pages=pages, language=language)
+
+
+FAILURE_ENTRIES: tuple[DemoEntry, ...] = (
+    _failure(
+        "mayo-program-old-url",
+        "CAR-T Cell Therapy Program - Overview",
+        "/moved-permanently",
+        "redirected + permanent-redirect (301 to /mayo/car-t-program): update the URL",
+        publisher="Mayo Clinic",
+    ),
+    _failure(
+        "removed-leaflet",
+        "Preparing for apheresis",
+        "/status/404",
+        "broken (404 Not Found)",
+        kind="fact-sheet",
+    ),
+    _failure("withdrawn-booklet", "Living with CAR-T", "/status/410", "broken (410 Gone)"),
+    _failure(
+        "server-error-page",
+        "Finding a treatment centre",
+        "/status/503",
+        "server-error (503), an error once confirmed on a second night",
+    ),
+    _failure(
+        "members-only-guide",
+        "Carers' handbook",
+        "/status/401",
+        "gated + login-wall (401 with WWW-Authenticate)",
+        "pdf",
+        kind="guide",
+        pages=40,
+    ),
+    _failure(
+        "bot-challenge-page",
+        "Side effects after infusion",
+        "/challenge",
+        "blocked + bot-challenge (403 with cf-mitigated: challenge): unverified, not broken",
+    ),
+    _failure(
+        "rate-limited-page",
+        "Questions to ask your care team",
+        "/rate-limited",
+        "blocked + rate-limited (429 with Retry-After: 1, every time)",
+    ),
+    _failure(
+        "slow-server",
+        "Travel and accommodation",
+        "/slow-trickle",
+        "timeout (one byte every 0.2 s, never finishes in time)",
+    ),
+    _failure("redirect-loop", "Bridging therapy explained", "/loop/a", "broken (redirect loop)"),
+    _failure(
+        "format-mismatch",
+        "Download our guide (PDF)",
+        "/guide-now-html",
+        "format-mismatch: a PDF was expected, an HTML page came back",
+        "pdf",
+        kind="guide",
+        pages=24,
+    ),
+    _failure(
+        "damaged-pdf",
+        "Infusion day checklist",
+        "/damaged.pdf",
+        "damaged-pdf: starts like a PDF, no reader can open it",
+        "pdf",
+        kind="fact-sheet",
+        pages=2,
+    ),
+    _failure(
+        "pages-changed",
+        FACT_SHEET_TITLE,
+        "/bms/cell-therapy-fact-sheet.pdf",
+        "pages-changed: the catalogue says 2 pages, the PDF has 1",
+        "pdf",
+        publisher=BMS,
+        kind="fact-sheet",
+        pages=2,
+    ),
+    _failure(
+        "title-changed",
+        "Going home after CAR-T",
+        "/title-changed",
+        "title-changed: the page is now 'A completely different page title'",
+    ),
+    _failure(
+        "latin1-page",
+        LATIN1_TITLE,
+        "/latin1-page",
+        "available; ISO-8859-1 bytes, charset only in <meta>, the title must decode intact",
+        language="fr",
+    ),
+    _failure(
+        "unreachable-host",
+        "Support groups near you",
+        UNREACHABLE,
+        "broken (connection refused: nothing listens on that port)",
+    ),
+)
+
+
+def demo_entries() -> tuple[DemoEntry, ...]:
+    """Every entry of the demo catalogue, hub resources first."""
+    return HUB_ENTRIES + FAILURE_ENTRIES
+
+
+def _quote(text: str) -> str:
+    """A YAML double-quoted scalar (JSON string syntax is valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _entry_yaml(entry: DemoEntry, url: str) -> list[str]:
+    """The lines of one resource, preceded by a comment saying what it shows."""
+    lines = [
+        f"  # Shows: {entry.expect}",
+        f"  - id: {entry.id}",
+        f"    title: {_quote(entry.title)}",
+        f"    url: {_quote(url)}",
+        f"    publisher: {_quote(entry.publisher)}",
+        f"    kind: {entry.kind}",
+        f"    format: {entry.format}",
+    ]
+    if entry.pages is not None:
+        lines.append(f"    pages: {entry.pages}")
+    lines += [
+        f"    language: {entry.language}",
+        "    audience: [patients, carers]",
+        f"    phases: [{', '.join(entry.phases)}]",
+        f"    added: {entry.added}",
+        f"    last_reviewed: {entry.last_reviewed}",
+        "",
+    ]
+    return lines
+
+
+_HEADER = """\
+# Demo catalogue for `make demo`, generated by pipeline/sim/demo.py.
+# Every URL points at the simulated hub (python -m pipeline.sim) on {base_url},
+# so the demo needs no internet. Regenerate it rather than editing it: the
+# port changes with every run of the simulated hub.
+hub: {slug}
+title: "CAR T-cell therapy phases (simulated hub)"
+description: >-
+  A simulated copy of a CAR T-cell therapy patient hub: guides, infographics,
+  fact sheets, company pages, a webinar and a glossary, plus one entry for each
+  way a link can go wrong, so the report shows every verdict.
+resources:
+"""
+
+
+def render_demo_catalogue(base_url: str, refused_url: str) -> str:
+    """The demo catalogue's YAML text for a hub at `base_url`."""
+    lines = [_HEADER.format(base_url=base_url, slug=HUB_SLUG)]
+    sections = (
+        ("The hub's resources: all should be available.", HUB_ENTRIES),
+        ("One entry per failure the nightly check must report.", FAILURE_ENTRIES),
+    )
+    for heading, entries in sections:
+        lines += [f"  # ---- {heading}", ""]
+        for entry in entries:
+            url = refused_url if entry.path == UNREACHABLE else base_url + entry.path
+            lines += _entry_yaml(entry, url)
+    return "\n".join(lines)
+
+
+def write_demo_catalogue(directory: pathlib.Path, base_url: str) -> pathlib.Path:
+    """Write the demo catalogue for the hub at `base_url` into `directory`.
+
+    The unreachable-host entry gets a loopback port on the hub's host where
+    nothing listens, found at write time. Returns the file's path.
+    """
+    base_url = base_url.rstrip("/")
+    host = urlsplit(base_url).hostname or ""
+    try:
+        refused = unused_port_url(host)
+    except ValueError:  # e.g. "localhost": fall back to the default loopback address
+        refused = unused_port_url()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / FILENAME
+    path.write_text(render_demo_catalogue(base_url, refused), encoding="utf-8")
+    return path

@@ -1,0 +1,250 @@
+"""The simulated hub's URL space: which path answers what.
+
+The router turns a parsed request into a plain `Response` value; the HTTP
+plumbing lives in server.py. Static content comes from content.py; this
+module adds the failure cases (statuses, walls, redirects, slow and huge
+answers) and the little state some of them need (the flaky counters).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from urllib.parse import parse_qs
+
+from pipeline.sim.content import (
+    HTML_UTF8,
+    OVERSIZED_DECLARED_LENGTH,
+    Document,
+    documents,
+    html_page,
+    oversized_chunks,
+    paragraphs,
+    status_page,
+    trickle_bytes,
+)
+
+TRICKLE_INTERVAL = 0.2
+
+Writer = Callable[[bytes], object]
+"""Sends bytes to the client; raises OSError once the client has gone."""
+
+Streamer = Callable[[Writer, threading.Event], None]
+"""Writes a streamed body until done, or until the event (server stopping) is set."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the router needs of a request. Header names are lower-case."""
+
+    method: str
+    path: str
+    query: str = ""
+    headers: Mapping[str, str] | None = None
+
+    def header(self, name: str) -> str | None:
+        """The value of a header by lower-case name, or None."""
+        return (self.headers or {}).get(name)
+
+
+@dataclass(frozen=True)
+class Response:
+    """One answer. A streamed answer has `stream` and no Content-Length
+    unless `declared_length` says what to (falsely) announce."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    stream: Streamer | None = None
+    declared_length: int | None = None
+
+
+def _phrase(status: int) -> str:
+    """The reason phrase of a status, or 'Status' for codes http.HTTPStatus lacks."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Status"
+
+
+def status_response(status: int, *headers: tuple[str, str]) -> Response:
+    """A status with a small HTML body explaining it."""
+    return Response(
+        status, (("Content-Type", HTML_UTF8), *headers), status_page(status, _phrase(status))
+    )
+
+
+def redirect(status: int, location: str) -> Response:
+    """A redirect to `location` (relative or absolute, sent as given)."""
+    return status_response(status, ("Location", location))
+
+
+def html_response(title: str, text: str) -> Response:
+    """A 200 UTF-8 HTML page with one paragraph."""
+    return Response(
+        200, (("Content-Type", HTML_UTF8),), html_page(title, paragraphs(text)).encode()
+    )
+
+
+def document_response(doc: Document, request: Request) -> Response:
+    """Serve a static document, answering 304 to a matching conditional request."""
+    if not doc.last_modified:
+        return Response(200, (("Content-Type", doc.content_type),), doc.body)
+    validators = (("ETag", doc.etag), ("Last-Modified", doc.last_modified))
+    if _not_modified(doc, request):
+        return Response(304, validators)
+    return Response(200, (("Content-Type", doc.content_type), *validators), doc.body)
+
+
+def _not_modified(doc: Document, request: Request) -> bool:
+    """RFC 9110 precedence: If-None-Match decides if present, else If-Modified-Since."""
+    tags = request.header("if-none-match")
+    if tags is not None:
+        offered = {tag.strip().removeprefix("W/") for tag in tags.split(",")}
+        return "*" in offered or doc.etag in offered
+    since = request.header("if-modified-since")
+    if since is None:
+        return False
+    try:
+        when = parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when >= parsedate_to_datetime(doc.last_modified)
+
+
+_CHALLENGE_BODY = (
+    b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>'
+    b'<meta http-equiv="refresh" content="390"></head><body>'
+    b'<div class="main-wrapper"><h1>Checking your browser before accessing the site.</h1>'
+    b'<div id="challenge-running">Verifying you are human. This may take a few seconds.</div>'
+    b"<noscript>Enable JavaScript and cookies to continue</noscript></div>"
+    b"</body></html>"
+)
+
+CHALLENGE = Response(
+    403,
+    (
+        ("Content-Type", "text/html; charset=UTF-8"),
+        ("Server", "cloudflare"),
+        ("cf-mitigated", "challenge"),
+        ("Cache-Control", "private, max-age=0, no-store, no-cache, must-revalidate"),
+    ),
+    _CHALLENGE_BODY,
+)
+
+_REDIRECTS = {
+    "/moved-permanently": (301, "/mayo/car-t-program"),
+    "/moved-temporarily": (302, "/gilead/car-t"),
+    "/moved-307": (307, "/gilead/car-t"),
+    "/loop/a": (302, "/loop/b"),
+    "/loop/b": (302, "/loop/a"),
+}
+
+
+def _stream_oversized(write: Writer, stopping: threading.Event) -> None:
+    """Stream the oversized body, giving up as soon as the server stops."""
+    for chunk in oversized_chunks():
+        if stopping.is_set():
+            return
+        write(chunk)
+
+
+def _status(match: re.Match[str]) -> Response:
+    """/status/<code>: that status for any code 200..599, else 404."""
+    code = int(match.group(1))
+    if not 200 <= code <= 599:
+        return status_response(404)
+    if code in (204, 304):
+        return Response(code)
+    if code == 401:
+        return status_response(401, ("WWW-Authenticate", 'Basic realm="members"'))
+    if 300 <= code < 400:
+        return redirect(code, "/")
+    return status_response(code)
+
+
+def _chain(match: re.Match[str]) -> Response:
+    """/chain/<n>: n redirects in a row before a page, to exercise hop limits."""
+    hops = int(match.group(1))
+    if hops == 0:
+        return html_response("End of the redirect chain", "You followed every redirect.")
+    return redirect(302, f"/chain/{hops - 1}")
+
+
+_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Response]], ...] = (
+    (re.compile(r"/status/(\d{3})"), _status),
+    (re.compile(r"/chain/(\d{1,4})"), _chain),
+)
+
+
+class Router:
+    """Resolves requests for one hub; holds the state of its stateful routes."""
+
+    def __init__(self, base_url: str, trickle_seconds: float) -> None:
+        self._trickle_seconds = trickle_seconds
+        self._flaky_seen: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._fixed: dict[str, Callable[[Request], Response]] = {
+            "/challenge": lambda _: CHALLENGE,
+            "/forbidden": lambda _: status_response(403),
+            "/rate-limited": lambda _: status_response(429, ("Retry-After", "1")),
+            "/flaky": self._flaky,
+            "/slow-trickle": self._trickle,
+            "/oversized": lambda _: self._oversized(None),
+            "/oversized-declared": lambda _: self._oversized(OVERSIZED_DECLARED_LENGTH),
+            "/moved-308": lambda _: redirect(308, f"{base_url}/gilead/car-t"),
+        }
+
+    def resolve(self, request: Request) -> Response:
+        """The answer to `request`: static content, a special route, or 404."""
+        doc = documents().get(request.path)
+        if doc is not None:
+            return document_response(doc, request)
+        if request.path in _REDIRECTS:
+            return redirect(*_REDIRECTS[request.path])
+        fixed = self._fixed.get(request.path)
+        if fixed is not None:
+            return fixed(request)
+        for pattern, handler in _PATTERNS:
+            match = pattern.fullmatch(request.path)
+            if match:
+                return handler(match)
+        return status_response(404)
+
+    def _flaky(self, request: Request) -> Response:
+        """503 to the first request for each ?key= value, 200 afterwards."""
+        key = parse_qs(request.query).get("key", [""])[0]
+        with self._lock:
+            seen = self._flaky_seen.get(key, 0)
+            self._flaky_seen[key] = seen + 1
+        if seen == 0:
+            return status_response(503)
+        return html_response("Flaky but fine", "This page works on the second try.")
+
+    def _trickle(self, _: Request) -> Response:
+        """A page sent one byte every TRICKLE_INTERVAL seconds for trickle_seconds."""
+        seconds = self._trickle_seconds
+
+        def stream(write: Writer, stopping: threading.Event) -> None:
+            deadline = time.monotonic() + seconds
+            for byte in trickle_bytes():
+                write(byte)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or stopping.wait(min(TRICKLE_INTERVAL, remaining)):
+                    return
+
+        return Response(200, (("Content-Type", HTML_UTF8),), stream=stream)
+
+    @staticmethod
+    def _oversized(declared_length: int | None) -> Response:
+        """A huge PDF streamed in chunks, optionally announcing a (larger) length."""
+        headers = (("Content-Type", "application/pdf"),)
+        return Response(200, headers, stream=_stream_oversized, declared_length=declared_length)
