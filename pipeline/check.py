@@ -139,7 +139,8 @@ def fetch_one(fetcher: Fetcher, url: str, max_bytes: int | None = None) -> Fetch
     """Fetch, extract, then drop the body but for a short prefix."""
     active = fetcher if max_bytes is None else fetcher.with_max_bytes(max_bytes)
     result = active.fetch(url)
-    extraction = extract_from(result)
+    # The readable text is not reported (yet); dropping it keeps memory flat.
+    extraction = replace(extract_from(result), text="")
     sha256 = hashlib.sha256(result.body).hexdigest() if result.body else ""
     size = len(result.body)
     return Fetched(replace(result, body=result.body[:SNIFF_BYTES]), extraction, size, sha256)

@@ -19,6 +19,7 @@ from pipeline.check import CheckError, check
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.models import Catalogue, Mode, Run, Severity
 from pipeline.report import check_new_run, write_reports
+from pipeline.report.markdown import availability_label
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 DEFAULT_CATALOGUE = Path("catalogue")
@@ -139,8 +140,8 @@ def _print_summary(run: Run, folder: Path) -> None:
                 if f.effective_severity.rank >= Severity.WARNING.rank
             )
             suffix = f" [{codes}]" if codes else ""
-            click.echo(f"  {result.severity.value:7} {result.resource.id}: "
-                       f"{result.availability.value}{suffix}")
+            label = availability_label(result, run.info.mode)
+            click.echo(f"  {result.severity.value:7} {result.resource.id}: {label}{suffix}")
     click.echo(f"Report: {folder / 'report.md'}")
 
 

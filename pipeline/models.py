@@ -52,12 +52,8 @@ class Availability(StrEnum):
 
     @property
     def is_failure(self) -> bool:
-        """A failure that counts toward confirmation across nights."""
-        return self in _CONFIRMABLE
-
-    @property
-    def needs_confirmation(self) -> bool:
-        """Failures that stay warnings until seen on N consecutive nights."""
+        """A failure that counts toward confirmation across nights: it stays a
+        warning until seen on N consecutive nights."""
         return self in _CONFIRMABLE
 
     def severity(self, confirmed: bool) -> Severity:

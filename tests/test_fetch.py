@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from dataclasses import replace
 
 import pytest
@@ -179,3 +181,33 @@ def test_retry_policy_gives_up_after_the_configured_retries() -> None:
     policy = RetryPolicy(retries=2, backoff_base=1.0, jitter=lambda: 0.0)
     busy = FetchResult(url="u", final_url="u", status=503)
     assert [policy.delay(busy, attempt) for attempt in (1, 2, 3)] == [0.5, 1.0, None]
+
+
+@pytest.mark.integration
+def test_the_deadline_holds_when_a_server_falls_silent_mid_body() -> None:
+    """Headers, a byte late in the deadline, then silence: stop at the deadline,
+    not a whole per-read timeout after that last byte."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    release = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        conn.recv(4096)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 99\r\n\r\n")
+        release.wait(1.5)  # not set: this is the server being slow
+        conn.sendall(b"<")
+        release.wait(10)
+        conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    config = FetchConfig(timeout=2.0, connect_timeout=1.0, retries=0,
+                         allow_private_networks=True)
+    try:
+        result = Fetcher(config).fetch(f"http://127.0.0.1:{port}/")
+    finally:
+        release.set()
+        listener.close()
+    assert result.error is FetchError.TIMEOUT
+    assert result.elapsed_ms < 3000  # without the shrinking read timeout: about 3500

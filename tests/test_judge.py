@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import requests
+import responses
 
+from pipeline.config import FetchConfig
+from pipeline.fetch.client import Fetcher
 from pipeline.judge import judge
 from pipeline.models import (
     Availability,
@@ -19,6 +23,7 @@ from pipeline.models import (
     Resource,
     SourceLocation,
 )
+from tests.fakes import FakeClock
 
 URL = "https://hub.example.org/guide"
 TODAY = dt.date(2026, 11, 25)
@@ -140,3 +145,64 @@ def test_content_findings(
 def test_content_is_not_judged_on_a_failed_fetch() -> None:
     res = resource(format=Format.PDF, pages=3)
     assert verdict(answer(404), res, Extraction(pages=1)) == (Availability.BROKEN, set())
+
+
+# --------------------------------------------------------------------------
+# The same verdicts end to end through the fetcher, with HTTP mocked by
+# `responses`: status code -> fetch -> judge -> availability.
+# --------------------------------------------------------------------------
+
+MOCKED = [
+    (200, {}, Availability.AVAILABLE, set()),
+    (404, {}, Availability.BROKEN, set()),
+    (410, {}, Availability.BROKEN, set()),
+    (500, {}, Availability.SERVER_ERROR, set()),
+    (503, {}, Availability.SERVER_ERROR, set()),
+    (401, {"WWW-Authenticate": 'Basic realm="members"'}, Availability.GATED, {"login-wall"}),
+    (403, {"cf-mitigated": "challenge"}, Availability.BLOCKED, {"bot-challenge"}),
+    (429, {"Retry-After": "2"}, Availability.BLOCKED, {"rate-limited"}),
+]
+
+
+@pytest.mark.parametrize(("status", "headers", "availability", "codes"), MOCKED)
+def test_mocked_answers_get_the_contract_verdicts(
+    status: int, headers: dict[str, str], availability: Availability, codes: set[str]
+) -> None:
+    with responses.RequestsMock() as mock:
+        mock.get(URL, status=status, headers=headers, body="<title>The Guide</title>",
+                 content_type="text/html")
+        result = _fetcher().fetch(URL)
+    assert verdict(result) == (availability, codes)
+
+
+def test_mocked_permanent_redirect_is_redirected() -> None:
+    with responses.RequestsMock() as mock:
+        mock.get(URL, status=301, headers={"Location": "/guide-2026"})
+        mock.get("https://hub.example.org/guide-2026", body="<title>The Guide</title>",
+                 content_type="text/html")
+        result = _fetcher().fetch(URL)
+    assert verdict(result) == (Availability.REDIRECTED, {"permanent-redirect"})
+
+
+@pytest.mark.parametrize(
+    ("exception", "availability"),
+    [
+        (requests.exceptions.ConnectionError(ConnectionRefusedError(111, "refused")),
+         Availability.BROKEN),
+        (requests.exceptions.ConnectionError("Name or service not known"), Availability.BROKEN),
+        (requests.exceptions.ReadTimeout("read timed out"), Availability.TIMEOUT),
+        (requests.exceptions.SSLError("certificate verify failed"), Availability.TLS_ERROR),
+    ],
+)
+def test_mocked_network_failures_get_the_contract_verdicts(
+    exception: Exception, availability: Availability
+) -> None:
+    with responses.RequestsMock() as mock:
+        mock.get(URL, body=exception)
+        result = _fetcher().fetch(URL)
+    assert verdict(result)[0] is availability
+
+
+def _fetcher() -> Fetcher:
+    config = FetchConfig(allow_private_networks=True, retries=2)  # resolves nothing
+    return Fetcher(config, clock=FakeClock().clock())

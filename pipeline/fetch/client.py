@@ -181,6 +181,7 @@ def read_body(
     while True:
         if now() > deadline:
             return b"".join(chunks), (FetchError.TIMEOUT, "no complete answer before the deadline")
+        _limit_next_read(response, deadline - now())
         chunk = response.raw.read1(READ_CHUNK, decode_content=True)
         if not chunk:
             return b"".join(chunks), None
@@ -190,6 +191,17 @@ def read_body(
             kept = b"".join(chunks)[:max_bytes]
             detail = f"body larger than {max_bytes} bytes; stopped reading"
             return kept, (FetchError.TOO_LARGE, detail)
+
+
+def _limit_next_read(response: requests.Response, remaining: float) -> None:
+    """Let the next socket read wait no longer than the time left.
+
+    Without this, a server that sends its headers and then falls silent
+    could hold a read for the whole per-read timeout past the deadline.
+    """
+    sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+    if sock is not None:
+        sock.settimeout(max(remaining, 0.001))
 
 
 _TIMEOUTS = (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)

@@ -29,7 +29,7 @@ def build_session(config: FetchConfig) -> requests.Session:
         }
     )
     adapter = HTTPAdapter(
-        pool_connections=max(config.concurrency, 10),
+        pool_connections=128,  # host pools kept alive: one per recently seen host
         pool_maxsize=max(config.per_host_concurrency, 1) * 2,
         max_retries=0,
     )

@@ -210,7 +210,7 @@ def availability_label(result: ResourceResult, mode: Mode) -> str:
     """
     availability = result.availability.value
     confirmation = result.confirmation
-    if mode is not Mode.NIGHTLY or not result.availability.needs_confirmation:
+    if mode is not Mode.NIGHTLY or not result.availability.is_failure:
         return availability
     if confirmation.confirmed:
         since = f" since {confirmation.first_failed}" if confirmation.first_failed else ""
