@@ -279,6 +279,39 @@ class FetchResult:
 
 
 @dataclass(frozen=True)
+class FormFeatures:
+    """One <form> of a page, described for the judge (no judgement here)."""
+
+    has_password: bool = False
+    has_email: bool = False
+    text_inputs: int = 0  # visible text-like inputs: text, email, tel, name fields
+    in_chrome: bool = False  # inside header/nav/footer/aside, or a hidden/modal container
+    action: str = ""  # the form's action attribute, bounded
+    vendor: str = ""  # marketing or webinar form vendor recognised on the form, '' if none
+
+
+@dataclass(frozen=True)
+class PageFeatures:
+    """Facts about an HTML page that the judge needs to tell walls from pages.
+
+    `markers` are names of recognised signatures, "<family>:<name>", e.g.
+    "paywall:piano", "consent:onetrust", "parking:sedo", "challenge:cloudflare",
+    "form:hubspot", "webinar:on24", "video:youtube", "schema:not-free".
+    """
+
+    headings: tuple[str, ...] = ()  # h1 and h2 texts, in order, bounded
+    forms: tuple[FormFeatures, ...] = ()
+    markers: frozenset[str] = frozenset()
+    meta_refresh: str = ""  # target of <meta http-equiv=refresh>, if any
+
+    def has_marker(self, family: str) -> bool:
+        return any(m.startswith(family + ":") for m in self.markers)
+
+    def markers_of(self, family: str) -> list[str]:
+        return sorted(m for m in self.markers if m.startswith(family + ":"))
+
+
+@dataclass(frozen=True)
 class Extraction:
     """What the extractors read from a body: pure data, no judgement."""
 
@@ -289,6 +322,48 @@ class Extraction:
     reader: str = ""
     damaged: bool = False
     problem: str = ""
+    text_length: int = 0  # characters of readable text
+    fingerprint: int | None = None  # 64-bit SimHash of the readable text
+    features: PageFeatures | None = None  # HTML only
+
+
+@dataclass(frozen=True)
+class Probe:
+    """The answer to a random sibling path on the same host (soft-404 check).
+
+    A host that answers an invented path with the same page as the resource
+    is not telling the truth about either (Bar-Yossef et al., WWW 2004).
+    """
+
+    url: str
+    status: int | None
+    final_url: str = ""
+    title: str | None = None
+    fingerprint: int | None = None
+    text_length: int = 0
+
+
+@dataclass(frozen=True)
+class VideoCheck:
+    """What a video platform's oEmbed endpoint said of a video URL."""
+
+    platform: str  # "youtube" | "vimeo"
+    endpoint: str
+    status: int | None
+    title: str | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The resource's last good night, from the history store."""
+
+    run_id: str
+    title: str | None = None
+    pages: int | None = None
+    text_length: int = 0
+    fingerprint: int | None = None
+    sha256: str = ""
 
 
 # --------------------------------------------------------------------------
