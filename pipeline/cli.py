@@ -17,6 +17,7 @@ from pipeline import __version__
 from pipeline.catalogue import CatalogueError, load_catalogue
 from pipeline.check import CheckError, check
 from pipeline.config import Config, ConfigError, load_config
+from pipeline.history import History, HistoryError
 from pipeline.models import Catalogue, Mode, Run, Severity
 from pipeline.report import check_new_run, write_reports
 from pipeline.report.markdown import availability_label
@@ -24,6 +25,7 @@ from pipeline.report.markdown import availability_label
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 DEFAULT_CATALOGUE = Path("catalogue")
 DEFAULT_CONFIG = Path("curate.toml")
+HISTORY_FILE = "history.sqlite"
 
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
@@ -59,6 +61,8 @@ def validate(paths: tuple[Path, ...]) -> None:
               help="Configuration file (default: curate.toml if present).")
 @click.option("--reports-dir", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True, help="Where run folders and `latest` are written.")
+@click.option("--history", "history_path", type=click.Path(path_type=Path),
+              help="History database (default: REPORTS_DIR/history.sqlite).")
 @click.option("--mode", type=click.Choice([m.value for m in Mode]), default=Mode.NIGHTLY.value,
               show_default=True,
               help="nightly: failures are confirmed across nights; ci: no waiting.")
@@ -71,6 +75,7 @@ def check_command(
     paths: tuple[Path, ...],
     config_path: Path | None,
     reports_dir: Path,
+    history_path: Path | None,
     mode: str,
     only: tuple[str, ...],
     allow_private_networks: bool,
@@ -79,8 +84,10 @@ def check_command(
 ) -> None:
     """Fetch every resource, judge it, and write the validation report.
 
-    Writes REPORTS_DIR/<run-id>/report.json and report.md and points
-    REPORTS_DIR/latest at them. Exit status: 0 nothing of error severity,
+    Writes REPORTS_DIR/<run-id>/report.json and report.md, points
+    REPORTS_DIR/latest at them, and records the night in the history, which
+    confirms failures across nights (confirm_after) and remembers each
+    resource's last good night. Exit status: 0 nothing of error severity,
     1 at least one error, 2 a usage, configuration or catalogue error.
     """
     config = _config(config_path, allow_private_networks)
@@ -89,10 +96,12 @@ def check_command(
     try:
         if run_id is not None:
             check_new_run(reports_dir, run_id)  # a reused id fails before any fetching
-        run = check(catalogue, config, mode=Mode(mode), only=only, run_id=run_id,
-                    progress=progress)
-        folder = write_reports(run, reports_dir)
-    except (CheckError, FileExistsError, ValueError) as exc:
+        with History(history_path or reports_dir / HISTORY_FILE) as history:
+            run = check(catalogue, config, mode=Mode(mode), only=only, run_id=run_id,
+                        progress=progress, past=history)
+            folder = write_reports(run, reports_dir)
+            history.record(run)
+    except (CheckError, FileExistsError, ValueError, HistoryError) as exc:
         raise _usage_error(str(exc)) from None
     _print_summary(run, folder)
     sys.exit(EXIT_ERRORS if run.has_errors else EXIT_OK)

@@ -40,15 +40,32 @@ class FetchConfig:
 class VerdictConfig:
     confirm_after: int = 2
     review_after_days: int = 1095
+    soft404_probe: bool = True  # fetch a made-up sibling path once per host and folder
+
+
+@dataclass(frozen=True)
+class VideoConfig:
+    """Where to ask video platforms whether a video still exists (oEmbed)."""
+
+    youtube_hosts: tuple[str, ...] = ("www.youtube.com", "youtube.com", "m.youtube.com",
+                                      "youtu.be")
+    youtube_oembed: str = "https://www.youtube.com/oembed"
+    vimeo_hosts: tuple[str, ...] = ("vimeo.com", "www.vimeo.com", "player.vimeo.com")
+    vimeo_oembed: str = "https://vimeo.com/api/oembed.json"
 
 
 @dataclass(frozen=True)
 class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     verdicts: VerdictConfig = field(default_factory=VerdictConfig)
+    video: VideoConfig = field(default_factory=VideoConfig)
 
 
-_SECTIONS: dict[str, type[Any]] = {"fetch": FetchConfig, "verdicts": VerdictConfig}
+_SECTIONS: dict[str, type[Any]] = {
+    "fetch": FetchConfig,
+    "verdicts": VerdictConfig,
+    "video": VideoConfig,
+}
 _MINIMUMS = {"concurrency": 1, "per_host_concurrency": 1, "confirm_after": 1, "max_bytes": 1}
 
 
@@ -71,7 +88,8 @@ def config_from_dict(data: dict[str, Any], where: str = "config") -> Config:
     sections: dict[str, Any] = {}
     for name, value in data.items():
         if name not in _SECTIONS:
-            problems.append(f"{where}: unknown section [{name}] (known: fetch, verdicts)")
+            known = ", ".join(_SECTIONS)
+            problems.append(f"{where}: unknown section [{name}] (known: {known})")
         elif not isinstance(value, dict):
             problems.append(f"{where}: [{name}] must be a table")
         else:
@@ -94,12 +112,23 @@ def _build_section(
         if problem:
             problems.append(f"{where}: [{name}] {key}: {problem}")
         else:
-            kwargs[key] = float(value) if isinstance(fields[key].default, float) else value
+            kwargs[key] = _convert(value, type(fields[key].default))
     return cls(**kwargs)
+
+
+def _convert(value: Any, expected: type) -> Any:
+    if expected is float:
+        return float(value)
+    if expected is tuple:
+        return tuple(value)
+    return value
 
 
 def _check_value(key: str, value: Any, expected: type) -> str:
     """'' when value fits the expected type and bounds, else the reason."""
+    if expected is tuple:
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return "" if ok else "must be a list of strings"
     if expected is float and isinstance(value, int | float) and not isinstance(value, bool):
         return "must not be negative" if value < 0 else ""
     if expected is bool:

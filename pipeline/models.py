@@ -402,6 +402,8 @@ class Observation:
     last_modified: str = ""
     elapsed_ms: int = 0
     error: str = ""
+    text_length: int = 0  # kept in the history, not in report.json
+    fingerprint: int | None = None  # SimHash of the text, for content drift
 
 
 @dataclass(frozen=True)
@@ -415,11 +417,28 @@ class Confirmation:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """Everything the judge weighs for one resource: the fetch, what was read
+    from it, and the side checks (soft-404 probe, oEmbed, last good night)."""
+
+    result: FetchResult
+    extraction: Extraction
+    probe: Probe | None = None
+    video: VideoCheck | None = None
+    baseline: Baseline | None = None
+
+
+@dataclass(frozen=True)
 class Judgement:
-    """The judge's answer for one fetch: availability and findings."""
+    """The judge's answer for one fetch: availability and findings.
+
+    `reason` says in plain words why the availability is what it is when no
+    finding does (e.g. "YouTube says the video was removed or is private").
+    """
 
     availability: Availability
     findings: tuple[Finding, ...] = ()
+    reason: str = ""
 
 
 @dataclass(frozen=True)

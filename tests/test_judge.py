@@ -14,6 +14,7 @@ from pipeline.judge import judge
 from pipeline.models import (
     Availability,
     CheckOptions,
+    Evidence,
     Extraction,
     FetchError,
     FetchResult,
@@ -47,7 +48,8 @@ def answer(status: int | None = 200, **fields: object) -> FetchResult:
 
 def verdict(result: FetchResult, res: Resource | None = None,
             extraction: Extraction | None = None) -> tuple[Availability, set[str]]:
-    judgement = judge(res or resource(), result, extraction or Extraction(), TODAY, 1095)
+    evidence = Evidence(result, extraction or Extraction())
+    judgement = judge(res or resource(), evidence, TODAY, 1095)
     return judgement.availability, {f.code.value for f in judgement.findings}
 
 
@@ -83,7 +85,7 @@ def test_status_and_errors_give_the_contract_verdicts(
 def test_a_permanent_redirect_names_the_new_url() -> None:
     moved = answer(200, final_url="https://hub.example.org/new",
                    redirects=(Hop(URL, 301, "https://hub.example.org/new"),))
-    judgement = judge(resource(), moved, Extraction(), TODAY, 1095)
+    judgement = judge(resource(), Evidence(moved, Extraction()), TODAY, 1095)
     assert judgement.availability is Availability.REDIRECTED
     (finding,) = judgement.findings
     assert finding.code is FindingCode.PERMANENT_REDIRECT

@@ -9,8 +9,10 @@ from __future__ import annotations
 import email.message
 import http.client
 import io
+import json
 import re
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -20,8 +22,9 @@ import urllib.error
 import urllib.request
 import zlib
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from pypdf import PdfReader
@@ -29,6 +32,7 @@ from pypdf.errors import PyPdfError
 from ruamel.yaml import YAML
 
 from pipeline.sim import SimulatedHub, demo_entries, write_demo_catalogue
+from pipeline.sim.challenges import cf_email_code
 
 pytestmark = pytest.mark.integration
 
@@ -241,6 +245,10 @@ def test_flaky_fails_once_per_key(hub: SimulatedHub) -> None:
         ("/chain/1", 302, "/chain/0"),
         ("/loop/a", 302, "/loop/b"),
         ("/loop/b", 302, "/loop/a"),
+        ("/deep/old-guide.html", 302, "/"),
+        ("/deep/moved-home", 301, "/"),
+        ("/members/guide", 302, "/login?next=/members/guide"),
+        ("/sso/guide", 302, "/auth/realms/hospital/protocol/openid-connect/auth?client_id=x"),
     ],
 )
 def test_redirects(hub: SimulatedHub, path: str, status: int, location: str) -> None:
@@ -272,7 +280,21 @@ def test_refused_url_refuses(hub: SimulatedHub) -> None:
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", GUIDE, "/status/404", "/moved-permanently", "/challenge"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        GUIDE,
+        "/status/404",
+        "/moved-permanently",
+        "/challenge",
+        "/soft/anything",
+        "/paywalled",
+        "/challenge-503",
+        "/status-999",
+        "/oembed?url=https%3A%2F%2Fyoutu.be%2Fremoved-video",
+    ],
+)
 def test_head_is_get_without_a_body(hub: SimulatedHub, path: str) -> None:
     get_status, get_headers, body = fetch(hub.url(path))
     head_status, head_headers, empty = fetch(hub.url(path), method="HEAD")
@@ -434,6 +456,473 @@ def test_module_runs_in_the_foreground_until_sigterm() -> None:
 
 
 # --------------------------------------------------------------------------
+# Soft 404s, walls, bot blocks and variants
+# --------------------------------------------------------------------------
+
+HTML = "text/html; charset=utf-8"
+REAL_TEXT = 1500  # characters of readable text a "real" page carries at least
+
+
+class _TextParser(HTMLParser):
+    """Collects the readable text of a page (no script or style), all or in <main>."""
+
+    def __init__(self, only_main: bool) -> None:
+        super().__init__()
+        self.only_main = only_main
+        self.hidden = 0
+        self.in_main = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.hidden += tag in ("script", "style")
+        self.in_main += tag == "main"
+
+    def handle_endtag(self, tag: str) -> None:
+        self.hidden -= tag in ("script", "style")
+        self.in_main -= tag == "main"
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden and (self.in_main or not self.only_main):
+            self.parts.append(data)
+
+
+def text_of(body: bytes, *, only_main: bool = False) -> str:
+    """The readable text of an HTML body, whitespace collapsed."""
+    parser = _TextParser(only_main)
+    parser.feed(body.decode("utf-8"))
+    return " ".join(" ".join(parser.parts).split())
+
+
+def h1_of(body: bytes) -> str:
+    """The first <h1> of an HTML body."""
+    match = re.search(r"<h1>(.*?)</h1>", body.decode("utf-8"), re.S | re.I)
+    assert match, body[:200]
+    return match.group(1)
+
+
+def section(body: bytes, tag: str) -> str:
+    """The markup inside the first <tag> element (header, main, footer)."""
+    match = re.search(rf"<{tag}[\s>].*?</{tag}>", body.decode("utf-8"), re.S)
+    assert match, f"no <{tag}>"
+    return match.group(0)
+
+
+def json_ld_of(body: bytes) -> dict[str, object]:
+    """The first JSON-LD object of an HTML body."""
+    match = re.search(
+        r'<script type="application/ld\+json">(.*?)</script>', body.decode("utf-8"), re.S
+    )
+    assert match, "no JSON-LD"
+    data = json.loads(match.group(1))
+    assert isinstance(data, dict)
+    return data
+
+
+def ok_html(hub: SimulatedHub, path: str) -> bytes:
+    """The body of a path that must answer 200 with UTF-8 HTML."""
+    status, headers, body = fetch(hub.url(path))
+    assert (status, headers["Content-Type"]) == (200, HTML), path
+    assert int(headers["Content-Length"]) == len(body)
+    return body
+
+
+def test_every_soft_path_answers_the_same_welcome_page(hub: SimulatedHub) -> None:
+    bodies = {ok_html(hub, path) for path in ("/soft/car-t-guide", "/soft/a", "/soft/b")}
+    bodies.add(ok_html(hub, "/soft/deep/er/path.pdf?x=1"))
+    assert len(bodies) == 1, "a random sibling must answer the very same page"
+    body = bodies.pop()
+    assert title_of(body) == "Welcome | Example Cancer Charity"
+    assert "not found" not in body.decode().lower()
+    assert body.count(b'<section class="teaser">') >= 3
+    assert len(text_of(body)) >= 200, "enough text for a sibling-probe comparison"
+
+
+def test_catchall_answers_a_search_page_but_its_one_real_article(hub: SimulatedHub) -> None:
+    search = ok_html(hub, "/catchall/xyz")
+    assert ok_html(hub, "/catchall/another-unknown") == search
+    assert title_of(search) == "Search | Example Cancer Charity"
+    assert b'type="search"' in search
+    real = ok_html(hub, "/catchall/car-t-guide")
+    assert real != search
+    assert title_of(real) == h1_of(real) == "CAR T-cell therapy: a guide for patients"
+    assert len(text_of(real, only_main=True)) >= REAL_TEXT
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"),
+    [
+        ("en", "Page not found"),
+        ("fr", "Page introuvable"),
+        ("de", "Seite nicht gefunden"),
+        ("nl", "Pagina niet gevonden"),
+        ("it", "Pagina non trovata"),
+        ("es", "Página no encontrada"),
+    ],
+)
+def test_not_found_pages_answer_200_in_six_languages(
+    hub: SimulatedHub, lang: str, heading: str
+) -> None:
+    body = ok_html(hub, f"/nf/{lang}")
+    assert title_of(body).startswith(heading + " | ")
+    assert h1_of(body) == heading
+    assert f'<html lang="{lang}">'.encode() in body
+    assert b'<input type="search"' in body
+    assert 0 < len(text_of(body, only_main=True)) < 300
+
+
+def test_not_found_en_is_titled_like_a_hospital_page(hub: SimulatedHub) -> None:
+    assert title_of(ok_html(hub, "/nf/en")) == "Page not found | Example Hospital"
+    assert fetch(hub.url("/nf/xx"))[0] == 404
+
+
+def test_parked_domain_is_for_sale(hub: SimulatedHub) -> None:
+    body = ok_html(hub, "/parked")
+    assert title_of(body) == "example-cart-guide.org is for sale"
+    text = text_of(body)
+    assert "This domain may be for sale. Buy this domain" in text
+    assert b'<script src="https://img.sedoparking.com/js/park.js"></script>' in body
+
+
+def test_members_guide_redirects_to_a_login_form(hub: SimulatedHub) -> None:
+    _, headers, _ = fetch(hub.url("/members/guide"))
+    body = ok_html(hub, headers["Location"])
+    assert title_of(body) == "Sign in"
+    main = section(body, "main")
+    assert '<form method="post" action="/login"' in main
+    assert 'type="password"' in main and 'name="username"' in main
+    assert len(text_of(body, only_main=True)) < 150, "little but the form"
+
+
+def test_sso_guide_lands_on_a_password_form(hub: SimulatedHub) -> None:
+    _, headers, _ = fetch(hub.url("/sso/guide"))
+    body = ok_html(hub, headers["Location"])
+    assert 'id="kc-form-login"' in section(body, "main")
+    assert b'type="password"' in body
+    assert len(text_of(body, only_main=True)) < 150
+
+
+def test_password_page_is_a_wordpress_post_password_form(hub: SimulatedHub) -> None:
+    body = ok_html(hub, "/password-page")
+    main = section(body, "main")
+    assert 'class="post-password-form"' in main and 'type="password"' in main
+    assert (
+        "This content is password protected. To view it please enter your password below"
+        in text_of(body)
+    )
+    assert title_of(body).startswith("Protected: ")
+
+
+def test_header_login_is_a_real_article_with_a_login_form_in_its_header(
+    hub: SimulatedHub,
+) -> None:
+    body = ok_html(hub, "/header-login")
+    header, main = section(body, "header"), section(body, "main")
+    assert ">Log in</a>" in header and 'type="password"' in header
+    assert "<form" not in main
+    assert len(text_of(body, only_main=True)) >= REAL_TEXT
+
+
+def test_paywalled_article_is_a_teaser_with_paywall_markup(hub: SimulatedHub) -> None:
+    body = ok_html(hub, "/paywalled")
+    data = json_ld_of(body)
+    assert (data["@type"], data["isAccessibleForFree"]) == ("NewsArticle", False)
+    assert data["hasPart"] == {
+        "@type": "WebPageElement",
+        "isAccessibleForFree": False,
+        "cssSelector": ".paywall",
+    }
+    assert b'<div class="paywall">Subscribe to continue reading</div>' in body
+    assert b'<script src="https://cdn.tinypass.com/api/tinypass.min.js">' in body
+    teaser = re.findall(r"<p>(.*?)</p>", section(body, "main"), re.S)
+    assert 200 <= sum(len(p) for p in teaser) <= 400
+
+
+def test_free_article_carries_the_vendor_but_is_free(hub: SimulatedHub) -> None:
+    body = ok_html(hub, "/free-article")
+    data = json_ld_of(body)
+    assert (data["@type"], data["isAccessibleForFree"]) == ("NewsArticle", True)
+    assert "hasPart" not in data
+    assert b"https://cdn.tinypass.com/api/tinypass.min.js" in body
+    assert b"paywall" not in body
+    assert len(text_of(body, only_main=True)) >= REAL_TEXT
+
+
+def test_guide_registration_is_a_hubspot_form(hub: SimulatedHub) -> None:
+    body = ok_html(hub, "/guide-registration")
+    main = section(body, "main")
+    action = "https://forms.hsforms.com/submissions/v3/public/submit/formsnext/multipart/123/abc"
+    assert f'action="{action}" class="hs-form"' in main
+    for name in ("firstname", "lastname", "email"):
+        assert f'name="{name}"' in main
+    assert b'<script src="//js.hsforms.net/forms/v2.js">' in body
+    text = text_of(body).lower()
+    assert "download our free car-t guide" in text and "fill in the form to download" in text
+
+
+def test_webinar_registration_has_an_on24_form_and_no_video(hub: SimulatedHub) -> None:
+    body = ok_html(hub, "/webinar-register")
+    assert h1_of(body) == "Doctor and patients' perspective on myeloma CAR-T"
+    assert "register to watch the recording" in text_of(body).lower()
+    main = section(body, "main")
+    assert re.search(r'<form method="post" action="https://event\.on24\.com/[^"]*"', main)
+    for name in ("email", "firstname", "company"):
+        assert f'name="{name}"' in main
+    assert b"<iframe" not in body and b"<video" not in body
+
+
+def test_open_webinar_embeds_the_video_and_has_only_a_footer_newsletter(
+    hub: SimulatedHub,
+) -> None:
+    body = ok_html(hub, "/webinar-open")
+    main, footer = section(body, "main"), section(body, "footer")
+    assert 'src="https://www.youtube-nocookie.com/embed/abc123"' in main
+    assert main.count("<iframe ") == 1
+    assert "<form" not in main
+    assert 'type="email"' in footer
+
+
+def test_cookie_page_switches_between_open_and_walled(hub: SimulatedHub) -> None:
+    assert hub.variant("cookie-wall") == "open"
+    open_page = ok_html(hub, "/cookie-page")
+    assert len(text_of(open_page, only_main=True)) >= 2000
+    hub.set_variant("cookie-wall", "walled")
+    walled = ok_html(hub, "/cookie-page")
+    assert title_of(walled) == title_of(open_page)
+    assert len(text_of(walled, only_main=True)) < 200
+    assert "We value your privacy \u2014 accept all cookies to continue" in text_of(walled)
+    for body in (open_page, walled):
+        assert b'<div id="onetrust-banner-sdk"' in body
+        assert b'src="https://cdn.cookielaw.org/scripttemplates/otSDKStub.js"' in body
+    assert b"We value your privacy" not in open_page
+    hub.set_variant("cookie-wall", "open")
+    assert ok_html(hub, "/cookie-page") == open_page
+
+
+def test_drift_page_keeps_its_title_but_changes_its_text(hub: SimulatedHub) -> None:
+    first = ok_html(hub, "/drift-page")
+    text = text_of(first, only_main=True)
+    assert len(text) >= 2000 and "Cytokine release syndrome" in text
+    hub.set_variant("drift", "b")
+    second = ok_html(hub, "/drift-page")
+    assert title_of(second) == title_of(first)
+    other = text_of(second, only_main=True)
+    assert "parking" in other.lower() and "cytokine" not in other.lower()
+    hub.set_variant("drift", "a")
+    assert ok_html(hub, "/drift-page") == first
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("cookie-wall", "closed"), ("drift", "c"), ("no-such-variant", "a")]
+)
+def test_unknown_variants_and_values_are_refused(hub: SimulatedHub, name: str, value: str) -> None:
+    with pytest.raises(ValueError):
+        hub.set_variant(name, value)
+
+
+def test_variants_can_be_set_before_start_and_belong_to_one_hub() -> None:
+    walled = SimulatedHub()
+    walled.set_variant("cookie-wall", "walled")
+    with walled, SimulatedHub() as other:
+        assert b"We value your privacy" in fetch(walled.url("/cookie-page"))[2]
+        assert b"We value your privacy" not in fetch(other.url("/cookie-page"))[2]
+
+
+def test_set_variant_is_safe_while_requests_are_served(hub: SimulatedHub) -> None:
+    versions = {ok_html(hub, "/drift-page")}
+    hub.set_variant("drift", "b")
+    versions.add(ok_html(hub, "/drift-page"))
+    seen: list[bytes] = []
+
+    def read() -> None:
+        for _ in range(20):
+            seen.append(fetch(hub.url("/drift-page"))[2])
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    for flip in range(40):
+        hub.set_variant("drift", "ab"[flip % 2])
+    for reader in readers:
+        reader.join(10)
+    assert len(seen) == 80 and set(seen) <= versions
+
+
+CF_SCRIPT = b"/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1"
+
+
+def test_challenge_200_is_an_interstitial_without_cf_mitigated(hub: SimulatedHub) -> None:
+    status, headers, body = fetch(hub.url("/challenge-200"))
+    assert status == 200 and "cf-mitigated" not in headers
+    assert title_of(body) == "Just a moment..."
+    assert CF_SCRIPT in body and b"Enable JavaScript and cookies to continue" in body
+
+
+def test_challenge_503_carries_cf_mitigated(hub: SimulatedHub) -> None:
+    status, headers, body = fetch(hub.url("/challenge-503"))
+    assert (status, headers["cf-mitigated"]) == (503, "challenge")
+    assert body == fetch(hub.url("/challenge-200"))[2]
+
+
+def test_akamai_denies_access_with_a_reference(hub: SimulatedHub) -> None:
+    status, headers, body = fetch(hub.url("/akamai-denied"))
+    assert (status, headers["Server"]) == (403, "AkamaiGHost")
+    assert re.search(rb"<title>Access Denied</title>", body, re.I)
+    text = " ".join(body.decode("ascii").split())
+    assert 'You don\'t have permission to access "http://www.example.org/" on this server.' in text
+    assert "Reference #18.6f4c1402.1700000000.1a2b3c4d" in text
+    assert "https://errors.edgesuite.net/18.6f4c1402.1700000000.1a2b3c4d" in text
+
+
+def test_status_999_has_linkedins_reason_phrase(hub: SimulatedHub) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port_of(hub.base_url), timeout=5)
+    try:
+        connection.request("GET", "/status-999")
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    assert (response.status, response.reason) == (999, "Request denied")
+    assert 0 < len(body) < 100
+    assert fetch(hub.url("/status-999"))[0] == 999
+
+
+def test_cloudflare_email_page_is_a_real_article(hub: SimulatedHub) -> None:
+    body = ok_html(hub, "/cloudflare-email")
+    assert b'<script src="/cdn-cgi/scripts/5c5dd728/cloudflare-static/email-decode.min.js"' in body
+    assert b"challenge-platform" not in body and b"Just a moment" not in body
+    assert len(text_of(body, only_main=True)) >= REAL_TEXT
+    assert "cf-mitigated" not in fetch(hub.url("/cloudflare-email"))[1]
+
+
+def test_cloudflare_email_obfuscation_decodes_to_the_address() -> None:
+    code = cf_email_code("support@example.org")
+    key = int(code[:2], 16)
+    decoded = bytes(int(code[i : i + 2], 16) ^ key for i in range(2, len(code), 2))
+    assert decoded == b"support@example.org"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/catchall/car-t-guide",
+        "/header-login",
+        "/free-article",
+        "/cloudflare-email",
+        "/cookie-page",
+        "/drift-page",
+    ],
+)
+def test_real_pages_are_long_and_titled(hub: SimulatedHub, path: str) -> None:
+    body = ok_html(hub, path)
+    assert len(text_of(body, only_main=True)) >= REAL_TEXT
+    assert b'lang="en"' in body and title_of(body)
+
+
+# --------------------------------------------------------------------------
+# Video platform
+# --------------------------------------------------------------------------
+
+
+def _youtube_oembed(hub: SimulatedHub, video_url: str) -> tuple[int, email.message.Message, bytes]:
+    query = urlencode({"url": video_url, "format": "json"})
+    return fetch(hub.url(f"/oembed?{query}"))
+
+
+@pytest.mark.parametrize("video", ["ok-video", "removed-video", "whatever"])
+def test_watch_pages_answer_200_for_any_video(hub: SimulatedHub, video: str) -> None:
+    assert title_of(ok_html(hub, f"/watch?v={video}")) == f"{video} - YouTube"
+
+
+@pytest.mark.parametrize(
+    "video_url",
+    [
+        "https://www.youtube.com/watch?v=ok-video",
+        "https://youtu.be/ok-video",
+        "https://www.youtube.com/watch?feature=share&v=ok-video",
+    ],
+)
+def test_youtube_oembed_describes_a_public_video(hub: SimulatedHub, video_url: str) -> None:
+    status, headers, body = _youtube_oembed(hub, video_url)
+    assert (status, headers["Content-Type"]) == (200, "application/json; charset=utf-8")
+    data = json.loads(body)
+    assert data["title"] == "Doctor and patients' perspective on myeloma CAR-T"
+    assert (data["author_name"], data["type"], data["provider_name"]) == (
+        "Myeloma Patients Europe",
+        "video",
+        "YouTube",
+    )
+    assert "ok-video" in data["html"]
+
+
+@pytest.mark.parametrize(
+    ("video", "status", "text"),
+    [
+        ("removed-video", 404, b"Not Found"),
+        ("private-video", 400, b"Bad Request"),
+        ("noembed-video", 401, b"Unauthorized"),
+        ("never-existed", 404, b"Not Found"),
+    ],
+)
+def test_youtube_oembed_errors(hub: SimulatedHub, video: str, status: int, text: bytes) -> None:
+    assert _youtube_oembed(hub, f"https://www.youtube.com/watch?v={video}")[::2] == (status, text)
+    assert _youtube_oembed(hub, f"https://youtu.be/{video}")[::2] == (status, text)
+
+
+def test_youtube_oembed_without_a_url_is_a_bad_request(hub: SimulatedHub) -> None:
+    assert fetch(hub.url("/oembed?format=json"))[0] == 400
+
+
+def test_vimeo_pages_answer_200_for_any_number(hub: SimulatedHub) -> None:
+    assert title_of(ok_html(hub, "/76979871")) == "Vimeo video 76979871"
+    assert title_of(ok_html(hub, "/11111111")) == "Vimeo video 11111111"
+
+
+@pytest.mark.parametrize(
+    ("video_url", "status"),
+    [
+        ("https://vimeo.com/76979871", 200),
+        ("https://player.vimeo.com/video/76979871", 200),
+        ("https://vimeo.com/11111111", 404),
+        ("https://vimeo.com/22222222", 403),
+        ("https://vimeo.com/33333333", 404),
+        ("https://vimeo.com/", 404),
+    ],
+)
+def test_vimeo_oembed(hub: SimulatedHub, video_url: str, status: int) -> None:
+    code, headers, body = fetch(hub.url("/api/oembed.json?" + urlencode({"url": video_url})))
+    assert (code, headers["Content-Type"]) == (status, "application/json; charset=utf-8")
+    data = json.loads(body)
+    if status == 200:
+        assert (data["title"], data["provider_name"]) == ("CAR-T explained", "Vimeo")
+    else:
+        assert data["domain_status_code"] == status
+
+
+def _can_bind(host: str) -> bool:
+    """Whether this machine lets a socket bind to `host` (127.0.0.2 is not everywhere)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((host, 0))
+    except OSError:
+        return False
+    return True
+
+
+def test_a_second_hub_on_127_0_0_2_plays_the_video_platform(hub: SimulatedHub) -> None:
+    if not _can_bind("127.0.0.2"):
+        pytest.skip("this machine cannot bind 127.0.0.2 (only 127.0.0.1 is configured)")
+    with SimulatedHub(host="127.0.0.2") as platform:
+        assert platform.base_url.startswith("http://127.0.0.2:")
+        status, _, body = _youtube_oembed(platform, "https://www.youtube.com/watch?v=ok-video")
+        assert status == 200 and json.loads(body)["provider_name"] == "YouTube"
+        assert _youtube_oembed(platform, "https://youtu.be/noembed-video")[0] == 401
+        assert ok_html(platform, "/webinar-open") == ok_html(hub, "/webinar-open")
+        assert (platform.hits("/oembed"), hub.hits("/oembed")) == (2, 0)
+        assert platform.refused_url().startswith("http://127.0.0.2:")
+    assert platform.server_errors() == []
+
+
+# --------------------------------------------------------------------------
 # Demo catalogue
 # --------------------------------------------------------------------------
 
@@ -451,7 +940,7 @@ def test_demo_catalogue_points_at_the_hub(hub: SimulatedHub, tmp_path: Path) -> 
     resources = data["resources"]
     assert isinstance(resources, list)
     ids = [entry["id"] for entry in resources]
-    assert len(ids) == len(set(ids)) == len(demo_entries()) == 23
+    assert len(ids) == len(set(ids)) == len(demo_entries()) == 41
     for entry in resources:
         assert entry["url"].startswith("http://127.0.0.1:")
         if entry["id"] != "unreachable-host":
@@ -471,3 +960,32 @@ def test_demo_hub_resources_are_all_available(hub: SimulatedHub, tmp_path: Path)
     assert isinstance(resources, list)
     for entry in resources[:8]:
         assert fetch(entry["url"], method="HEAD")[0] == 200, entry["id"]
+
+
+def test_demo_wall_entries_answer_as_their_comments_say(hub: SimulatedHub, tmp_path: Path) -> None:
+    data = _load(write_demo_catalogue(tmp_path, hub.base_url))
+    resources = data["resources"]
+    assert isinstance(resources, list)
+    by_id = {entry["id"]: entry for entry in resources}
+    expected = {
+        "soft-404-page": 200,
+        "parked-domain": 200,
+        "members-guide-login-redirect": 302,
+        "password-protected": 200,
+        "paywalled-article": 200,
+        "guide-behind-registration": 200,
+        "webinar-registration": 200,
+        "challenge-200": 200,
+        "akamai-denied": 403,
+        "linkedin-999": 999,
+    }
+    for id_, status in expected.items():
+        assert fetch(by_id[id_]["url"])[0] == status, id_
+    guide = by_id["guide-behind-registration"]
+    assert (guide["format"], guide["kind"], guide["pages"]) == ("pdf", "guide", 24)
+    assert by_id["webinar-registration"]["kind"] == "webinar"
+    urls = " ".join(entry["url"] for entry in resources)
+    for skipped in ("/cookie-page", "/drift-page", "/watch", "/oembed", "vimeo", "youtube"):
+        assert skipped not in urls
+    text = (tmp_path / "car-t-phases-demo.yaml").read_text(encoding="utf-8")
+    assert text.count("  # Shows: ") == len(resources) == len(by_id)

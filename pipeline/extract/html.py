@@ -1,4 +1,4 @@
-"""Read an HTML body: decode it, then take its title, language and text.
+"""Read an HTML body: decode it, then take its title, language, text and features.
 
 Pure: bytes in, `Extraction` out. Bodies are untrusted, so input and output
 are capped and no input makes these functions raise.
@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import charset_normalizer
 from bs4 import BeautifulSoup, Tag
 
+from pipeline.extract.features import read_features, read_text_markers
+from pipeline.extract.fingerprint import simhash
 from pipeline.extract.titles import normalise_whitespace
 from pipeline.models import Extraction
 
@@ -65,18 +67,32 @@ class HtmlTitles:
 
 
 def extract_html(body: bytes, header_charset: str | None = None) -> Extraction:
-    """Read title, language and visible text from an HTML body.
+    """Read title, language, visible text, fingerprint and page features.
 
-    `header_charset` is the charset parameter of the HTTP Content-Type, if
-    any; it outranks a <meta> declaration, as in browsers.
+    The document is parsed once. `header_charset` is the charset parameter
+    of the HTTP Content-Type, if any; it outranks a <meta> declaration, as
+    in browsers. `text_length` counts the whole visible text (of the first
+    MAX_PARSE_BYTES of the body), before `text` is capped at MAX_TEXT_CHARS;
+    the fingerprint is of the capped text.
     """
     soup = parse_html(decode_html(body, header_charset))
     if soup is None:
         return Extraction(reader="html", problem="unparseable HTML")
     titles = read_titles(soup)
     language = read_language(soup)
-    text = read_text(soup)  # last: it removes elements from the soup
-    return Extraction(title=titles.best, language=language, text=text, reader="html")
+    features = read_features(soup)  # before read_text: it reads scripts and JSON-LD
+    full_text = read_text(soup)  # last: it removes elements from the soup
+    text = full_text[:MAX_TEXT_CHARS]
+    markers = features.markers | read_text_markers(text, titles.title)
+    return Extraction(
+        title=titles.best,
+        language=language,
+        text=text,
+        reader="html",
+        text_length=len(full_text),
+        fingerprint=simhash(text),
+        features=replace(features, markers=markers),
+    )
 
 
 def title_candidates(body: bytes, header_charset: str | None = None) -> HtmlTitles:
@@ -254,7 +270,7 @@ def read_language(soup: BeautifulSoup) -> str | None:
 
 
 def read_text(soup: BeautifulSoup) -> str:
-    """Visible text, whitespace-normalised and capped at MAX_TEXT_CHARS.
+    """Visible text, whitespace-normalised (uncapped: the caller caps it).
 
     Reads <body> when there is one (the <title> is not page text) and
     removes script, style, noscript and template content (never shown as
@@ -263,7 +279,7 @@ def read_text(soup: BeautifulSoup) -> str:
     for element in soup.find_all(_INVISIBLE):
         element.decompose()
     root = soup.body if isinstance(soup.body, Tag) else soup
-    return normalise_whitespace(root.get_text(" "))[:MAX_TEXT_CHARS]
+    return normalise_whitespace(root.get_text(" "))
 
 
 def _clean(value: object) -> str | None:

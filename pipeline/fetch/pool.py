@@ -78,7 +78,7 @@ class HostScheduler(Generic[T, R]):
 
     def _run_one(self, state: _State[T, R], host: str, item: T, work, on_done) -> None:
         try:
-            self._wait_for_slot(host)
+            self.pace(host)
             result = work(item)
             if on_done is not None:
                 on_done(item, result)
@@ -94,7 +94,7 @@ class HostScheduler(Generic[T, R]):
                 state.total -= 1
                 self._cond.notify_all()
 
-    def _wait_for_slot(self, host: str) -> None:
+    def pace(self, host: str) -> None:
         """Keep `interval` seconds between the starts of two requests to host."""
         with self._cond:
             now = self.clock.now()

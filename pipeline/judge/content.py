@@ -5,8 +5,20 @@ Pure: the resource, the fetch and the extraction in; findings out.
 
 from __future__ import annotations
 
+from pipeline.extract.fingerprint import similarity
 from pipeline.extract.titles import titles_match
-from pipeline.models import Extraction, FetchResult, Finding, FindingCode, Format, Resource
+from pipeline.models import (
+    Baseline,
+    Extraction,
+    FetchResult,
+    Finding,
+    FindingCode,
+    Format,
+    Resource,
+)
+
+CHANGED_BELOW = 0.80  # SimHash similarity under which the text is no longer the same
+MIN_COMPARABLE_TEXT = 300  # characters; shorter texts swing too much to compare
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
@@ -23,15 +35,24 @@ def observed_format(result: FetchResult) -> Format | None:
     return None
 
 
-def judge_content(resource: Resource, result: FetchResult, extraction: Extraction) -> list[Finding]:
-    """Format, PDF health, page count and title findings for a 2xx answer."""
+def judge_content(
+    resource: Resource,
+    result: FetchResult,
+    extraction: Extraction,
+    baseline: Baseline | None = None,
+) -> list[Finding]:
+    """Format, PDF health, page count, title and drift findings for a 2xx answer."""
     if result.truncated:
         return [_too_large(result)]
     mismatch = _format_mismatch(resource, result)
     if mismatch is not None:
         return [mismatch]
-    findings = [_damaged(extraction), _pages_changed(resource, extraction)]
-    findings.append(_title_changed(resource, extraction))
+    findings = [
+        _damaged(extraction),
+        _pages_changed(resource, extraction),
+        _title_changed(resource, extraction),
+        _content_changed(extraction, baseline),
+    ]
     return [f for f in findings if f is not None]
 
 
@@ -87,4 +108,22 @@ def _title_changed(resource: Resource, extraction: Extraction) -> Finding | None
         FindingCode.TITLE_CHANGED,
         f"The title is now \u201c{observed}\u201d; the catalogue says \u201c{resource.title}\u201d",
         evidence=f"read with {extraction.reader}",
+    )
+
+
+def _content_changed(extraction: Extraction, baseline: Baseline | None) -> Finding | None:
+    """The readable text is no longer the one a curator approved."""
+    if baseline is None or baseline.fingerprint is None or extraction.fingerprint is None:
+        return None
+    if min(baseline.text_length, extraction.text_length) < MIN_COMPARABLE_TEXT:
+        return None
+    score = similarity(baseline.fingerprint, extraction.fingerprint)
+    if score >= CHANGED_BELOW:
+        return None
+    return Finding(
+        FindingCode.CONTENT_CHANGED,
+        f"The text has changed a lot since the last good night (similarity {score:.2f}); "
+        "check that it is still the resource the hub promises",
+        evidence=f"SimHash similarity {score:.2f} with run {baseline.run_id}; "
+        f"{baseline.text_length:,} -> {extraction.text_length:,} characters",
     )

@@ -133,13 +133,6 @@ def _rate_limited(result: FetchResult) -> Finding:
 
 
 def _judge_forbidden(result: FetchResult) -> Judgement:
-    """403: a bot challenge or a refusal of automated checks, never 'broken'."""
-    mitigated = result.header("cf-mitigated")
-    if mitigated.lower() == "challenge":
-        finding = Finding(
-            FindingCode.BOT_CHALLENGE,
-            "The site answered with a bot challenge; check the link in a browser",
-            evidence="cf-mitigated: challenge",
-        )
-        return Judgement(Availability.BLOCKED, (finding,))
+    """403 without a login: the server refused the automated check. Unverified,
+    never 'broken' (bot challenges are recognised before this, in walls.py)."""
     return Judgement(Availability.BLOCKED)

@@ -23,6 +23,22 @@ Failures:
     /chain/<n> (n redirects), /loop/a <-> /loop/b, /slow-trickle (a byte
     every 0.2 s), /oversized (64 MiB, no length), /oversized-declared
     (Content-Length 200 MB), and SimulatedHub.refused_url() (nothing listens).
+Soft 404s, walls and bot blocks (soft404.py, walls.py, challenges.py):
+    /soft/<any> (one welcome page for every path), /catchall/<any> (a search
+    page; /catchall/car-t-guide is a real article), /nf/<en|fr|de|nl|it|es>
+    ("not found" titles, 200), /deep/old-guide.html (302 to /),
+    /deep/moved-home (301 to /), /parked (Sedo), /members/guide (302 to
+    /login), /sso/guide (302 to an OpenID Connect sign-in page),
+    /password-page, /header-login (real), /paywalled, /free-article (real),
+    /guide-registration (HubSpot), /webinar-register (ON24),
+    /webinar-open (real), /cookie-page, /drift-page, /challenge-200,
+    /challenge-503, /akamai-denied, /status-999 ("999 Request denied"),
+    /cloudflare-email (real).
+Variants, switched with hub.set_variant(name, value) between "nights":
+    "cookie-wall": "open" | "walled" (/cookie-page); "drift": "a" | "b" (/drift-page).
+Video platform (video.py), served by every hub: /watch?v=<id>, /oembed?url=
+    (ok-video 200, removed-video 404, private-video 400, noembed-video 401),
+    /<digits> (Vimeo page), /api/oembed.json?url= (76979871 200, 22222222 403).
 Anything else is 404. HEAD works everywhere.
 """
 

@@ -15,6 +15,14 @@ from urllib.parse import urlsplit
 
 from pipeline.sim.content import FACT_SHEET_TITLE, GUIDE_TITLE, LATIN1_TITLE
 from pipeline.sim.server import unused_port_url
+from pipeline.sim.texts import (
+    APHERESIS_TITLE,
+    CAR_T_GUIDE_TITLE,
+    NEWS_FREE_TITLE,
+    NEWS_PAYWALLED_TITLE,
+    TRAVEL_TITLE,
+    WEBINAR_TITLE,
+)
 
 HUB_SLUG = "car-t-phases-demo"
 FILENAME = f"{HUB_SLUG}.yaml"
@@ -242,9 +250,137 @@ FAILURE_ENTRIES: tuple[DemoEntry, ...] = (
 )
 
 
+WALL_ENTRIES: tuple[DemoEntry, ...] = (
+    _failure(
+        "soft-404-page",
+        CAR_T_GUIDE_TITLE,
+        "/soft/car-t-guide",
+        "broken + soft-404: 200 with a generic welcome page, and a made-up sibling "
+        "address (/soft/<random>) answers the very same page",
+        kind="guide",
+    ),
+    _failure(
+        "catch-all-real-guide",
+        CAR_T_GUIDE_TITLE,
+        "/catchall/car-t-guide",
+        "available: the site answers unknown paths with a search page, but this one is a "
+        "distinct real article (no soft-404)",
+        kind="guide",
+    ),
+    _failure(
+        "not-found-title-de",
+        "CAR-T-Zelltherapie: Informationen f\u00fcr Patienten",
+        "/nf/de",
+        "broken + soft-404: 200, but the title says \u201cSeite nicht gefunden\u201d",
+        language="de",
+    ),
+    _failure(
+        "deep-link-to-home",
+        "Bridging therapy: an overview",
+        "/deep/old-guide.html",
+        "broken + soft-404: the deep link now redirects (302) to the site's home page",
+    ),
+    _failure(
+        "parked-domain",
+        "CAR-T patient guide",
+        "/parked",
+        "broken + parked-domain: \u201cThis domain may be for sale\u201d, Sedo parking script",
+        kind="guide",
+    ),
+    _failure(
+        "members-guide-login-redirect",
+        "Members' guide to CAR-T",
+        "/members/guide",
+        "gated + login-wall: 302 to /login?next=/members/guide, a username/password form",
+        kind="guide",
+    ),
+    _failure(
+        "sso-guide-login-redirect",
+        "Hospital CAR-T pathway",
+        "/sso/guide",
+        "gated + login-wall: 302 to an OpenID Connect sign-in page (Keycloak-style)",
+    ),
+    _failure(
+        "password-protected",
+        "Caring for someone after CAR-T",
+        "/password-page",
+        "gated + login-wall: 200, but the content is a WordPress post-password form",
+    ),
+    _failure(
+        "header-login-article",
+        APHERESIS_TITLE,
+        "/header-login",
+        "available: a real article; the login form sits in the site header (not a wall)",
+    ),
+    _failure(
+        "paywalled-article",
+        NEWS_PAYWALLED_TITLE,
+        "/paywalled",
+        "gated + paywall: a 300-character teaser, JSON-LD isAccessibleForFree false, Tinypass",
+        kind="news",
+    ),
+    _failure(
+        "free-article",
+        NEWS_FREE_TITLE,
+        "/free-article",
+        "available: the paywall vendor's script is there, but JSON-LD says the article is free",
+        kind="news",
+    ),
+    _failure(
+        "guide-behind-registration",
+        "Your CAR-T guide (PDF)",
+        "/guide-registration",
+        "gated + registration-wall: the PDF is now a HubSpot form to fill in to download it",
+        "pdf",
+        kind="guide",
+        pages=24,
+    ),
+    _failure(
+        "webinar-registration",
+        WEBINAR_TITLE,
+        "/webinar-register",
+        "gated + registration-wall: register (ON24 form) to watch the recording; no video",
+        kind="webinar",
+    ),
+    _failure(
+        "webinar-open",
+        WEBINAR_TITLE,
+        "/webinar-open",
+        "available: an embedded video; the only form is a newsletter signup in the footer",
+        kind="webinar",
+    ),
+    _failure(
+        "challenge-200",
+        "Managing side effects at home",
+        "/challenge-200",
+        "blocked + bot-challenge: a Cloudflare \u201cJust a moment...\u201d page answered 200, "
+        "without cf-mitigated",
+    ),
+    _failure(
+        "akamai-denied",
+        "Clinical trials for CAR-T",
+        "/akamai-denied",
+        "blocked + bot-challenge: Akamai \u201cAccess Denied\u201d (403 with a reference number)",
+    ),
+    _failure(
+        "linkedin-999",
+        "Our patient advocates",
+        "/status-999",
+        "blocked + bot-challenge: status 999 \u201cRequest denied\u201d (LinkedIn-style)",
+    ),
+    _failure(
+        "cloudflare-email-article",
+        TRAVEL_TITLE,
+        "/cloudflare-email",
+        "available: a real article that only loads Cloudflare's e-mail decoding script",
+    ),
+)
+"""Soft 404s, walls and bot blocks, each with a negative twin that is available."""
+
+
 def demo_entries() -> tuple[DemoEntry, ...]:
     """Every entry of the demo catalogue, hub resources first."""
-    return HUB_ENTRIES + FAILURE_ENTRIES
+    return HUB_ENTRIES + FAILURE_ENTRIES + WALL_ENTRIES
 
 
 def _quote(text: str) -> str:
@@ -286,7 +422,8 @@ title: "CAR T-cell therapy phases (simulated hub)"
 description: >-
   A simulated copy of a CAR T-cell therapy patient hub: guides, infographics,
   fact sheets, company pages, a webinar and a glossary, plus one entry for each
-  way a link can go wrong, so the report shows every verdict.
+  way a link can go wrong (soft 404s and walls included), so the report shows
+  every verdict.
 resources:
 """
 
@@ -297,6 +434,7 @@ def render_demo_catalogue(base_url: str, refused_url: str) -> str:
     sections = (
         ("The hub's resources: all should be available.", HUB_ENTRIES),
         ("One entry per failure the nightly check must report.", FAILURE_ENTRIES),
+        ("Soft 404s, walls and bot blocks, and look-alikes that are fine.", WALL_ENTRIES),
     )
     for heading, entries in sections:
         lines += [f"  # ---- {heading}", ""]

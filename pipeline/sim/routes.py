@@ -4,6 +4,9 @@ The router turns a parsed request into a plain `Response` value; the HTTP
 plumbing lives in server.py. Static content comes from content.py; this
 module adds the failure cases (statuses, walls, redirects, slow and huge
 answers) and the little state some of them need (the flaky counters).
+walls.py adds soft 404s, parked domains, login, pay, registration and
+cookie walls, content drift and bot challenges; video.py adds the watch
+pages and oEmbed endpoints of a video platform.
 """
 
 from __future__ import annotations
@@ -11,13 +14,19 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC
 from email.utils import parsedate_to_datetime
-from http import HTTPStatus
 from urllib.parse import parse_qs
 
+from pipeline.sim.answers import (
+    Request,
+    Response,
+    Streamer,
+    Writer,
+    redirect,
+    status_response,
+)
 from pipeline.sim.content import (
     HTML_UTF8,
     OVERSIZED_DECLARED_LENGTH,
@@ -26,63 +35,26 @@ from pipeline.sim.content import (
     html_page,
     oversized_chunks,
     paragraphs,
-    status_page,
     trickle_bytes,
 )
+from pipeline.sim.variants import Variants
+from pipeline.sim.video import VIDEO_PATTERNS, video_routes
+from pipeline.sim.walls import WALL_PATTERNS, WALL_REDIRECTS, wall_routes
 
 TRICKLE_INTERVAL = 0.2
 
-Writer = Callable[[bytes], object]
-"""Sends bytes to the client; raises OSError once the client has gone."""
-
-Streamer = Callable[[Writer, threading.Event], None]
-"""Writes a streamed body until done, or until the event (server stopping) is set."""
-
-
-@dataclass(frozen=True)
-class Request:
-    """What the router needs of a request. Header names are lower-case."""
-
-    method: str
-    path: str
-    query: str = ""
-    headers: Mapping[str, str] | None = None
-
-    def header(self, name: str) -> str | None:
-        """The value of a header by lower-case name, or None."""
-        return (self.headers or {}).get(name)
-
-
-@dataclass(frozen=True)
-class Response:
-    """One answer. A streamed answer has `stream` and no Content-Length
-    unless `declared_length` says what to (falsely) announce."""
-
-    status: int
-    headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
-    stream: Streamer | None = None
-    declared_length: int | None = None
-
-
-def _phrase(status: int) -> str:
-    """The reason phrase of a status, or 'Status' for codes http.HTTPStatus lacks."""
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Status"
-
-
-def status_response(status: int, *headers: tuple[str, str]) -> Response:
-    """A status with a small HTML body explaining it."""
-    return Response(
-        status, (("Content-Type", HTML_UTF8), *headers), status_page(status, _phrase(status))
-    )
-
-
-def redirect(status: int, location: str) -> Response:
-    """A redirect to `location` (relative or absolute, sent as given)."""
-    return status_response(status, ("Location", location))
+__all__ = [
+    "CHALLENGE",
+    "Request",
+    "Response",
+    "Router",
+    "Streamer",
+    "Writer",
+    "document_response",
+    "html_response",
+    "redirect",
+    "status_response",
+]
 
 
 def html_response(title: str, text: str) -> Response:
@@ -146,6 +118,9 @@ _REDIRECTS = {
     "/moved-307": (307, "/gilead/car-t"),
     "/loop/a": (302, "/loop/b"),
     "/loop/b": (302, "/loop/a"),
+    "/deep/old-guide.html": (302, "/"),  # a deep link sent to the site root: a soft 404
+    "/deep/moved-home": (301, "/"),
+    **WALL_REDIRECTS,
 }
 
 
@@ -182,13 +157,17 @@ def _chain(match: re.Match[str]) -> Response:
 _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Response]], ...] = (
     (re.compile(r"/status/(\d{3})"), _status),
     (re.compile(r"/chain/(\d{1,4})"), _chain),
+    *WALL_PATTERNS,
+    *VIDEO_PATTERNS,
 )
 
 
 class Router:
     """Resolves requests for one hub; holds the state of its stateful routes."""
 
-    def __init__(self, base_url: str, trickle_seconds: float) -> None:
+    def __init__(
+        self, base_url: str, trickle_seconds: float, variants: Variants | None = None
+    ) -> None:
         self._trickle_seconds = trickle_seconds
         self._flaky_seen: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -201,6 +180,8 @@ class Router:
             "/oversized": lambda _: self._oversized(None),
             "/oversized-declared": lambda _: self._oversized(OVERSIZED_DECLARED_LENGTH),
             "/moved-308": lambda _: redirect(308, f"{base_url}/gilead/car-t"),
+            **wall_routes(variants or Variants()),
+            **video_routes(),
         }
 
     def resolve(self, request: Request) -> Response:

@@ -22,6 +22,7 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from pipeline.sim.routes import Request, Response, Router
+from pipeline.sim.variants import Variants
 
 STOP_GRACE_SECONDS = 1.0
 
@@ -50,7 +51,7 @@ def unused_port_url(host: str = "127.0.0.1") -> str:
 
 
 class _HubState:
-    """What the handler threads share: counters, the log, open connections."""
+    """What the handler threads share: counters, the log, open connections, variants."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -61,6 +62,7 @@ class _HubState:
         self.connections: set[socket.socket] = set()
         self.handlers: set[threading.Thread] = set()
         self.errors: list[str] = []
+        self.variants = Variants()
 
     def record(self, method: str, target: str, path: str, headers: dict[str, str]) -> None:
         """Count a request under its path and its full target, and log it."""
@@ -110,7 +112,7 @@ class _HubServer(ThreadingHTTPServer):
         self.state = state
         super().__init__(address, _Handler)
         self.base_url = f"http://{address[0]}:{self.server_port}"
-        self.router = Router(self.base_url, trickle)
+        self.router = Router(self.base_url, trickle, state.variants)
 
     def server_bind(self) -> None:
         """Bind without HTTPServer's reverse DNS lookup (getfqdn) of the address."""
@@ -172,7 +174,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_head(self, response: Response) -> None:
         """Status line and headers; Content-Length unless streamed or bodiless."""
-        self.send_response_only(response.status)
+        self.send_response_only(response.status, response.reason)
         names = {name.lower() for name, _ in response.headers}
         if "server" not in names:
             self.send_header("Server", self.version_string())
@@ -279,6 +281,19 @@ class SimulatedHub:
     def refused_url(self) -> str:
         """An http URL to a loopback port where nothing listens."""
         return unused_port_url(self._address[0])
+
+    def set_variant(self, name: str, value: str) -> None:
+        """Switch a route between versions, e.g. between two nightly checks.
+
+        "cookie-wall": "open" (default) | "walled" drives /cookie-page;
+        "drift": "a" (default) | "b" drives /drift-page. Thread-safe, and
+        allowed before start(). ValueError for an unknown name or value.
+        """
+        self._state.variants.set(name, value)
+
+    def variant(self, name: str) -> str:
+        """The current value of a variant (KeyError for an unknown name)."""
+        return self._state.variants.get(name)
 
     def hits(self, path: str) -> int:
         """Requests received for a path (any query), or for an exact 'path?query'."""

@@ -1,0 +1,82 @@
+"""The soft-404 probe: ask the host for a made-up sibling of a page.
+
+One probe per host and folder per run (cached, and fetched once even when
+several workers want it at the same moment): a host that answers an
+invented path with the same page as a resource is not telling the truth
+about either (Bar-Yossef et al., WWW 2004).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
+
+from pipeline.extract import extract
+from pipeline.fetch.client import Fetcher
+from pipeline.models import Probe
+
+PROBE_MAX_BYTES = 1_048_576  # a not-found page is small; never read more
+
+
+def probe_url(page_url: str, token: str) -> str:
+    """A sibling of page_url that no site can have: same folder, invented name."""
+    parts = urlsplit(page_url)
+    folder = parts.path.rsplit("/", 1)[0] + "/"
+    return urlunsplit((parts.scheme, parts.netloc, f"{folder}curate-probe-{token}", "", ""))
+
+
+def probe_key(page_url: str) -> tuple[str, str, str]:
+    parts = urlsplit(page_url)
+    return (parts.scheme, parts.netloc.lower(), parts.path.rsplit("/", 1)[0])
+
+
+class SoftProbe:
+    """Fetches and caches one probe per (scheme, host, folder)."""
+
+    def __init__(self, fetcher: Fetcher, pace: Callable[[str], None] | None = None) -> None:
+        self.fetcher = fetcher.with_max_bytes(PROBE_MAX_BYTES)
+        self.pace = pace
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str, str], Probe] = {}
+        self._pending: dict[tuple[str, str, str], threading.Event] = {}
+
+    def probe(self, page_url: str, host: str) -> Probe:
+        """The probe for page_url's folder, fetching it only the first time."""
+        key = probe_key(page_url)
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+            waiting = self._pending.get(key)
+            if waiting is None:
+                self._pending[key] = threading.Event()
+        if waiting is not None:
+            waiting.wait()
+            return self._cache[key]
+        return self._fetch_and_store(key, page_url, host)
+
+    def _fetch_and_store(self, key: tuple[str, str, str], page_url: str, host: str) -> Probe:
+        found = Probe(url="", status=None)  # what waiters get if curate itself fails
+        try:
+            found = self._fetch(page_url, host)
+            return found
+        finally:
+            with self._lock:
+                self._cache[key] = found
+                self._pending.pop(key).set()
+
+    def _fetch(self, page_url: str, host: str) -> Probe:
+        url = probe_url(page_url, secrets.token_hex(6))
+        if self.pace is not None:
+            self.pace(host)  # the probe is one more request to this host: space it too
+        result = self.fetcher.fetch_once(url, {})
+        extraction = extract(result.body, result.content_type) if result.body else None
+        return Probe(
+            url=url,
+            status=result.status,
+            final_url=result.final_url,
+            title=extraction.title if extraction else None,
+            fingerprint=extraction.fingerprint if extraction else None,
+            text_length=extraction.text_length if extraction else 0,
+        )
