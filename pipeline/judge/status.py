@@ -106,11 +106,15 @@ def permanent_target(result: FetchResult) -> str | None:
 
 def _judge_http_failure(result: FetchResult, status: int) -> Judgement:
     if status == 401:
-        message = "The server asks for a login (HTTP 401)"
-        return Judgement(Availability.GATED, (Finding(FindingCode.LOGIN_WALL, message),))
+        challenge = result.header("www-authenticate")
+        evidence = f"HTTP 401; WWW-Authenticate: {challenge}" if challenge else "HTTP 401"
+        finding = Finding(FindingCode.LOGIN_WALL, "The server asks for a login (HTTP 401)",
+                          evidence=evidence[:300])
+        return Judgement(Availability.GATED, (finding,))
     if status == 402:
-        message = "The server asks for payment (HTTP 402)"
-        return Judgement(Availability.GATED, (Finding(FindingCode.PAYWALL, message),))
+        finding = Finding(FindingCode.PAYWALL, "The server asks for payment (HTTP 402)",
+                          evidence="HTTP 402 Payment Required")
+        return Judgement(Availability.GATED, (finding,))
     if status == 429:
         return Judgement(Availability.BLOCKED, (_rate_limited(result),))
     if status == 403:
@@ -128,7 +132,8 @@ def _rate_limited(result: FetchResult) -> Finding:
         FindingCode.RATE_LIMITED,
         f"The server kept answering 429 Too Many Requests after {result.attempts} attempts; "
         "the link could not be verified tonight",
-        evidence=f"Retry-After: {retry_after}" if retry_after else "",
+        evidence=f"HTTP 429 on {result.attempts} attempts"
+        + (f"; Retry-After: {retry_after}" if retry_after else ""),
     )
 
 
