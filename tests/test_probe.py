@@ -1,0 +1,48 @@
+"""The soft-404 probe: where it asks, and that it asks once per folder."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+import responses
+
+from pipeline.config import FetchConfig
+from pipeline.fetch.client import Fetcher
+from pipeline.fetch.probe import SoftProbe, probe_key, probe_url
+from tests.fakes import FakeClock
+
+
+@pytest.mark.parametrize(
+    ("page", "probe"),
+    [
+        ("https://x.org/guides/car-t?lang=en", "https://x.org/guides/curate-probe-t0k"),
+        ("https://x.org/guides/", "https://x.org/guides/curate-probe-t0k"),
+        ("https://x.org/", "https://x.org/curate-probe-t0k"),
+        ("https://x.org:8443/a/b/c.html", "https://x.org:8443/a/b/curate-probe-t0k"),
+    ],
+)
+def test_the_probe_is_a_sibling_in_the_same_folder(page: str, probe: str) -> None:
+    assert probe_url(page, "t0k") == probe
+
+
+def test_pages_of_one_folder_share_a_probe() -> None:
+    assert probe_key("https://X.org/a/one") == probe_key("https://x.org/a/two?q=1")
+    assert probe_key("https://x.org/a/one") != probe_key("https://x.org/b/one")
+
+
+@responses.activate
+def test_concurrent_pages_of_one_folder_cause_one_request() -> None:
+    responses.get(re.compile(r"https://x\.org/guides/curate-probe-\w+"), status=404)
+    prober = SoftProbe(Fetcher(FetchConfig(allow_private_networks=True),
+                               clock=FakeClock().clock()))
+    found = []
+    threads = [threading.Thread(target=lambda n=n: found.append(
+        prober.probe(f"https://x.org/guides/page-{n}", "x.org"))) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(responses.calls) == 1
+    assert {p.status for p in found} == {404} and len(found) == 8
