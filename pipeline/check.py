@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -30,6 +30,7 @@ from pipeline.models import (
     Confirmation,
     Evidence,
     Extraction,
+    FetchError,
     FetchResult,
     Mode,
     Network,
@@ -51,10 +52,12 @@ class Past(Protocol):
 
     def streaks(self, resource_ids: Iterable[str], mode: str = "nightly") -> dict[str, Streak]: ...
 
+    def last_validators(self, resource_ids: Iterable[str]) -> dict[str, tuple[str, str]]: ...
+
 
 SNIFF_BYTES = 1024  # kept from each body after extraction, for format sniffing
 
-Progress = Callable[[int, int, str], None]
+Progress = Callable[[int, int, str, bool], None]  # done, total, host, that one failed
 
 
 class CheckError(Exception):
@@ -95,31 +98,94 @@ def check(
 ) -> Run:
     """Check every selected resource of the catalogue and return the Run.
 
-    `past` (the history) gives each resource's last good night, against
-    which drift and cookie walls are measured, and its failing streak, which
-    confirms a failure across nights.
+    `past` (the history) gives each resource's last good night (against which
+    drift and cookie walls are measured, and whose validators make the
+    request conditional) and its failing streak (which confirms a failure
+    across nights).
     """
     started = now()
     resources = select(catalogue.resources, only)
-    fetched = fetch_all(resources, config, fetcher or Fetcher(config.fetch), progress)
-    ids = [r.id for r in resources]
-    good = past.baselines(ids) if past else {}
-    streaks = past.streaks(ids, mode.value) if past else {}
-    results = tuple(
-        result_for(r, fetched.get(r.url), config, mode, started,
-                   good.get(r.id), streaks.get(r.id))
-        for r in resources
-    )
+    memory = recall(past, [r.id for r in resources], mode)
+    conditions = conditional_headers(resources, memory)
+    fetched = fetch_all(resources, config, fetcher or Fetcher(config.fetch), progress, conditions)
+    tonight = Tonight(config, mode, started, network_state(fetched))
+    results = tuple(result_for(r, fetched.get(r.url), tonight, memory) for r in resources)
     info = RunInfo(
         id=run_id or default_run_id(started),
         started=started,
         finished=now(),
         tool_version=__version__,
         mode=mode,
-        network=Network.OK,
+        network=tonight.network,
         catalogue_digest=catalogue.digest,
     )
     return Run(info, results)
+
+
+@dataclass(frozen=True)
+class Tonight:
+    """What every resource's judgement of this run shares."""
+
+    config: Config
+    mode: Mode
+    started: dt.datetime
+    network: Network
+
+
+@dataclass(frozen=True)
+class Memory:
+    """What the history remembers of the selected resources."""
+
+    baselines: dict[str, Baseline] = field(default_factory=dict)
+    streaks: dict[str, Streak] = field(default_factory=dict)
+    validators: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def recall(past: Past | None, ids: list[str], mode: Mode) -> Memory:
+    if past is None:
+        return Memory()
+    return Memory(past.baselines(ids), past.streaks(ids, mode.value), past.last_validators(ids))
+
+
+def conditional_headers(
+    resources: Sequence[Resource], memory: Memory
+) -> dict[str, dict[str, str]]:
+    """If-None-Match / If-Modified-Since per URL, from the last good night.
+
+    Only when every entry listing the URL has a last good night with the
+    same validators: a 304 then stands for a body all of them have seen.
+    """
+    by_url: dict[str, set[tuple[str, str] | None]] = {}
+    for resource in resources:
+        known = memory.validators.get(resource.id) if resource.id in memory.baselines else None
+        by_url.setdefault(resource.url, set()).add(known)
+    headers = {}
+    for url, seen in by_url.items():
+        (validators,) = seen if len(seen) == 1 else (None,)
+        if validators is not None:
+            headers[url] = _conditions(*validators)
+    return headers
+
+
+def _conditions(etag: str, last_modified: str) -> dict[str, str]:
+    pairs = {"If-None-Match": etag, "If-Modified-Since": last_modified}
+    return {name: value for name, value in pairs.items() if value}
+
+
+NETWORK_ERRORS = frozenset(
+    {FetchError.DNS, FetchError.CONNECTION_REFUSED, FetchError.CONNECTION, FetchError.TIMEOUT}
+)
+
+
+def network_state(fetched: dict[str, Fetched]) -> Network:
+    """Inconclusive when every host (two or more) failed to resolve or connect
+    in the same way: then the network is down, not the publishers."""
+    results = [f.result for f in fetched.values()]
+    hosts = {host_of(r.url) for r in results}
+    errors = {r.error for r in results}
+    if len(hosts) >= 2 and len(errors) == 1 and errors <= NETWORK_ERRORS:
+        return Network.INCONCLUSIVE
+    return Network.OK
 
 
 def select(resources: Sequence[Resource], only: Sequence[str]) -> list[Resource]:
@@ -135,9 +201,14 @@ def select(resources: Sequence[Resource], only: Sequence[str]) -> list[Resource]
 
 
 def fetch_all(
-    resources: Sequence[Resource], config: Config, fetcher: Fetcher, progress: Progress | None
+    resources: Sequence[Resource],
+    config: Config,
+    fetcher: Fetcher,
+    progress: Progress | None = None,
+    conditions: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, Fetched]:
     """Fetch each distinct URL once, politely, in parallel."""
+    conditions = conditions or {}
     urls = list(dict.fromkeys(r.url for r in resources if not r.check.skip))
     max_bytes = {r.url: r.check.max_bytes for r in resources if r.check.max_bytes}
     scheduler: HostScheduler[str, Fetched] = HostScheduler(
@@ -149,14 +220,14 @@ def fetch_all(
     prober = SoftProbe(fetcher, scheduler.pace) if config.verdicts.soft404_probe else None
     done = 0
 
-    def report(url: str, _: Fetched) -> None:
+    def report(url: str, fetched: Fetched) -> None:
         nonlocal done
         done += 1
         if progress is not None:
-            progress(done, len(urls), host_of(url))
+            progress(done, len(urls), host_of(url), _failed(fetched.result))
 
     def work(url: str) -> Fetched:
-        fetched = fetch_one(fetcher, url, max_bytes.get(url))
+        fetched = fetch_one(fetcher, url, max_bytes.get(url), conditions.get(url))
         return add_side_checks(fetched, config, fetcher, prober)
 
     return scheduler.run(urls, host_of, work, report)
@@ -186,10 +257,19 @@ def host_of(url: str) -> str:
     return (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
 
 
-def fetch_one(fetcher: Fetcher, url: str, max_bytes: int | None = None) -> Fetched:
+def _failed(result: FetchResult) -> bool:
+    return result.error is not None or (result.status or 0) >= 400
+
+
+def fetch_one(
+    fetcher: Fetcher,
+    url: str,
+    max_bytes: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> Fetched:
     """Fetch, extract, then drop the body but for a short prefix."""
     active = fetcher if max_bytes is None else fetcher.with_max_bytes(max_bytes)
-    result = active.fetch(url)
+    result = active.fetch(url, headers)
     # The readable text is not reported (yet); dropping it keeps memory flat.
     extraction = replace(extract_from(result), text="")
     sha256 = hashlib.sha256(result.body).hexdigest() if result.body else ""
@@ -218,24 +298,20 @@ def header_charset(result: FetchResult) -> str | None:
 
 
 def result_for(
-    resource: Resource,
-    fetched: Fetched | None,
-    config: Config,
-    mode: Mode,
-    started: dt.datetime,
-    baseline: Baseline | None = None,
-    streak: Streak | None = None,
+    resource: Resource, fetched: Fetched | None, tonight: Tonight, memory: Memory
 ) -> ResourceResult:
     """Judge one resource; a skipped one gets the `skipped` availability."""
-    needed = config.verdicts.confirm_after
+    verdicts = tonight.config.verdicts
     if fetched is None:
-        return ResourceResult(
-            resource, Availability.SKIPPED, Severity.INFO, (), None, Confirmation(needed=needed)
-        )
+        confirmation = Confirmation(needed=verdicts.confirm_after)
+        return ResourceResult(resource, Availability.SKIPPED, Severity.INFO, (), None,
+                              confirmation)
+    baseline = memory.baselines.get(resource.id)
+    fetched = _carry_forward(fetched, baseline)
     evidence = Evidence(fetched.result, _with_video_title(fetched), fetched.probe,
                         fetched.video, baseline)
-    judgement = judge(resource, evidence, started.date(), config.verdicts.review_after_days)
-    confirmation = confirm(judgement.availability, mode, needed, started, streak)
+    judgement = judge(resource, evidence, tonight.started.date(), verdicts.review_after_days)
+    confirmation = confirm(judgement.availability, tonight, memory.streaks.get(resource.id))
     severities = [judgement.availability.severity(confirmation.confirmed)]
     severities += [f.effective_severity for f in judgement.findings]
     return ResourceResult(
@@ -248,6 +324,16 @@ def result_for(
     )
 
 
+def _carry_forward(fetched: Fetched, baseline: Baseline | None) -> Fetched:
+    """A 304 answer: what was read on the last good night still holds."""
+    if fetched.result.status != 304 or baseline is None:
+        return fetched
+    extraction = Extraction(title=baseline.title, pages=baseline.pages,
+                            text_length=baseline.text_length, fingerprint=baseline.fingerprint,
+                            reader=f"not modified since run {baseline.run_id}")
+    return replace(fetched, extraction=extraction, sha256=baseline.sha256)
+
+
 def _with_video_title(fetched: Fetched) -> Extraction:
     """A video's title is the platform's (oEmbed), not the watch page's."""
     video = fetched.video
@@ -256,23 +342,23 @@ def _with_video_title(fetched: Fetched) -> Extraction:
     return replace(fetched.extraction, title=video.title)
 
 
-def confirm(
-    availability: Availability,
-    mode: Mode,
-    needed: int,
-    started: dt.datetime,
-    streak: Streak | None = None,
-) -> Confirmation:
+def confirm(availability: Availability, tonight: Tonight, streak: Streak | None) -> Confirmation:
     """Tonight's failure counted on top of the consecutive failing nights before it.
 
-    In CI mode there is no waiting: a failure (already retried) counts at once.
+    In CI mode there is no waiting: a failure (already retried) counts at
+    once. An inconclusive night (the network was down) counts toward nobody's
+    failures: it neither adds to a streak nor confirms one.
     """
+    needed = tonight.config.verdicts.confirm_after
     if not availability.is_failure:
         return Confirmation(failures=0, needed=needed)
-    before = streak.failures if streak is not None and mode is Mode.NIGHTLY else 0
-    first = streak.first_failed if before and streak and streak.first_failed else started
+    nightly = tonight.mode is Mode.NIGHTLY
+    before = streak.failures if streak is not None and nightly else 0
+    first = streak.first_failed if before and streak and streak.first_failed else tonight.started
+    if tonight.network is Network.INCONCLUSIVE:
+        return Confirmation(before, needed, False, first.date().isoformat() if before else None)
     failures = before + 1
-    confirmed = mode is Mode.CI or failures >= needed
+    confirmed = not nightly or failures >= needed
     return Confirmation(failures, needed, confirmed, first.date().isoformat())
 
 

@@ -1,7 +1,8 @@
 """The `curate` command: parse options, call the library, print, exit.
 
 Exit status (the contract in DESIGN.md): 0 nothing of error severity; 1 at
-least one error; 2 usage, configuration or catalogue error.
+least one error; 2 usage, configuration or catalogue error; 3 the run was
+inconclusive (the network itself was down).
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from pipeline.catalogue import CatalogueError, load_catalogue
 from pipeline.check import CheckError, check
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.history import History, HistoryError
-from pipeline.models import Catalogue, Mode, Run, Severity
+from pipeline.models import Catalogue, Mode, Network, Run, Severity
+from pipeline.progress import progress_display
 from pipeline.report import check_new_run, write_reports
 from pipeline.report.markdown import availability_label
+from pipeline.report.nights import render_nights
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 DEFAULT_CATALOGUE = Path("catalogue")
 DEFAULT_CONFIG = Path("curate.toml")
 HISTORY_FILE = "history.sqlite"
@@ -53,6 +56,32 @@ def validate(paths: tuple[Path, ...]) -> None:
     catalogue = _load(paths)
     files = len(catalogue.hubs)
     click.echo(f"OK: {len(catalogue.resources)} resources in {files} catalogue file(s)")
+
+
+@cli.command()
+@click.argument("resource_id", metavar="RESOURCE-ID")
+@click.option("--history", "history_path", type=click.Path(path_type=Path),
+              help="History database (default: REPORTS_DIR/history.sqlite).")
+@click.option("--reports-dir", type=click.Path(path_type=Path), default=Path("reports"),
+              show_default=True, help="Where the default history database lives.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=30, show_default=True,
+              help="How many nights to show.")
+def history(resource_id: str, history_path: Path | None, reports_dir: Path, limit: int) -> None:
+    """Show one resource's nights, newest first: what curate saw each run.
+
+    Reads the history database written by `curate check`; touches no network.
+    """
+    path = history_path or reports_dir / HISTORY_FILE
+    if not path.is_file():
+        raise _usage_error(f"no history database at {path}: run `curate check` first")
+    try:
+        with History(path) as store:
+            nights = store.nights(resource_id, limit)
+    except HistoryError as exc:
+        raise _usage_error(str(exc)) from None
+    if not nights:
+        raise _usage_error(f"no nights recorded for '{resource_id}' in {path}")
+    click.echo(render_nights(resource_id, nights))
 
 
 @cli.command(name="check")
@@ -88,15 +117,16 @@ def check_command(
     REPORTS_DIR/latest at them, and records the night in the history, which
     confirms failures across nights (confirm_after) and remembers each
     resource's last good night. Exit status: 0 nothing of error severity,
-    1 at least one error, 2 a usage, configuration or catalogue error.
+    1 at least one error, 2 a usage, configuration or catalogue error,
+    3 inconclusive (every host failed the same way: the network is down).
     """
     config = _config(config_path, allow_private_networks)
     catalogue = _load(paths)
-    progress = None if no_progress else _print_progress
     try:
         if run_id is not None:
             check_new_run(reports_dir, run_id)  # a reused id fails before any fetching
-        with History(history_path or reports_dir / HISTORY_FILE) as history:
+        with History(history_path or reports_dir / HISTORY_FILE) as history, \
+                progress_display(not no_progress) as progress:
             run = check(catalogue, config, mode=Mode(mode), only=only, run_id=run_id,
                         progress=progress, past=history)
             folder = write_reports(run, reports_dir)
@@ -104,7 +134,14 @@ def check_command(
     except (CheckError, FileExistsError, ValueError, HistoryError) as exc:
         raise _usage_error(str(exc)) from None
     _print_summary(run, folder)
-    sys.exit(EXIT_ERRORS if run.has_errors else EXIT_OK)
+    sys.exit(exit_status(run))
+
+
+def exit_status(run: Run) -> int:
+    """0 clean, 1 errors, 3 inconclusive (the network itself was down)."""
+    if run.info.network is Network.INCONCLUSIVE:
+        return EXIT_INCONCLUSIVE
+    return EXIT_ERRORS if run.has_errors else EXIT_OK
 
 
 def _config(path: Path | None, allow_private: bool) -> Config:
@@ -134,10 +171,6 @@ def _usage_error(message: str) -> click.exceptions.Exit:
     return click.exceptions.Exit(EXIT_USAGE)
 
 
-def _print_progress(done: int, total: int, host: str) -> None:
-    click.echo(f"[{done}/{total}] {host}", err=True)
-
-
 def _print_summary(run: Run, folder: Path) -> None:
     counts = {k: v for k, v in run.count_by_availability().items() if v}
     click.echo(f"Checked {len(run.results)} resources: "
@@ -151,6 +184,9 @@ def _print_summary(run: Run, folder: Path) -> None:
             suffix = f" [{codes}]" if codes else ""
             label = availability_label(result, run.info.mode)
             click.echo(f"  {result.severity.value:7} {result.resource.id}: {label}{suffix}")
+    if run.info.network is Network.INCONCLUSIVE:
+        click.echo("Inconclusive: every host failed to resolve or connect in the same way, so "
+                   "the network itself seems down. This run counts toward nobody's failures.")
     click.echo(f"Report: {folder / 'report.md'}")
 
 

@@ -44,6 +44,9 @@ def judge_content(
     """Format, PDF health, page count, title and drift findings for a 2xx answer."""
     if result.truncated:
         return [_too_large(result)]
+    if result.status == 304:  # no body tonight: compare what the last good night read
+        carried = [_pages_changed(resource, extraction), _title_changed(resource, extraction)]
+        return [f for f in carried if f is not None]
     mismatch = _format_mismatch(resource, result)
     if mismatch is not None:
         return [mismatch]

@@ -34,6 +34,8 @@ def judge_status(result: FetchResult, accept_status: tuple[int, ...] = ()) -> Ju
     status = result.status or 0
     if status in accept_status or 200 <= status <= 299:
         return _judge_success(result)
+    if status == 304:  # curate asked conditionally: the last good night still holds
+        return Judgement(Availability.AVAILABLE, (_not_modified(result),))
     return _judge_http_failure(result, status)
 
 
@@ -70,6 +72,18 @@ def _status_class_words(status: int) -> str:
     if status >= 400:
         return "client error"
     return "unexpected answer"
+
+
+def _not_modified(result: FetchResult) -> Finding:
+    validators = [f"ETag {result.header('etag')}" if result.header("etag") else "",
+                  f"Last-Modified {result.header('last-modified')}"
+                  if result.header("last-modified") else ""]
+    return Finding(
+        FindingCode.NOT_MODIFIED,
+        "Not modified since the last good night (HTTP 304); its title, page count and "
+        "text were not downloaded again",
+        evidence="; ".join(v for v in validators if v) or "HTTP 304",
+    )
 
 
 def _judge_error(result: FetchResult) -> Judgement:
