@@ -616,3 +616,78 @@ def _digest(files: list[_File]) -> str:
     for name, raw in sorted((f.name, f.raw) for f in files):
         digest.update(name.encode("utf-8") + b"\0" + raw + b"\0")
     return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------
+# Lenient loading of one file's bytes (an old revision, for --changed-since)
+# --------------------------------------------------------------------------
+
+
+def load_resources_from_text(label: str, data: bytes) -> tuple[Resource, ...]:
+    """The resources of one catalogue file given as bytes, read leniently.
+
+    Made for old revisions of a file (`git show REF:path`), which need not
+    validate against today's schema. Unlike load_catalogue, problems do not
+    reject the file: each entry is judged on its own and returned only if it
+    passes every check load_catalogue applies to an entry (schema and the
+    checks a schema cannot express), so an entry returned here converts
+    exactly as load_catalogue would convert it. Entries with a problem, and
+    entries whose id appears more than once in the file, are left out.
+    Problems outside the entries (a missing title, an unknown top-level
+    field) are ignored; a missing or invalid hub slug becomes ''.
+
+    Raises CatalogueError when nothing can be read at all: the bytes are not
+    UTF-8, not YAML, empty, not a set of fields, or 'resources' is not a
+    list. `label` names the file in problems and in each SourceLocation.
+    """
+    file = _parse(_File(path=Path(label), name=Path(label).name, raw=data))
+    if file.problems:
+        raise CatalogueError(file.problems)
+    entries = _entries(file.data)
+    bad = _bad_entries(file) | _repeated_entries(entries)
+    hub = file.data.get("hub")
+    slug = hub if isinstance(hub, str) else ""
+    return tuple(
+        _resource(entry, slug, SourceLocation(label, _line_at(file.data, ["resources", i])))
+        for i, entry in enumerate(entries)
+        if i not in bad
+    )
+
+
+def _parse(file: _File) -> _File:
+    """Decode and parse `file.raw`; on failure `file.problems` holds the one reason."""
+    try:
+        text = file.raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = file.raw.count(b"\n", 0, exc.start) + 1
+        return _failed(file, line, "the file is not UTF-8 text; save it as UTF-8")
+    try:
+        file.data = _yaml().load(text)
+    except YAMLError as exc:
+        return _failed(file, _yaml_error_line(exc), f"invalid YAML: {_yaml_error_text(exc)}")
+    if not isinstance(file.data, CommentedMap) or not isinstance(
+        file.data.get("resources"), CommentedSeq
+    ):
+        return _failed(file, _node_line(file.data), "no list of resources to read")
+    return file
+
+
+def _bad_entries(file: _File) -> set[int]:
+    """Indexes of the entries of a parsed file that have any problem of their own."""
+    bad = {
+        path[1]
+        for error in _validator().iter_errors(_plain(file.data))
+        if len(path := list(error.absolute_path)) >= 2
+        and path[0] == "resources"
+        and isinstance(path[1], int)
+    }
+    for index, entry in enumerate(_entries(file.data)):
+        if not isinstance(entry, CommentedMap) or any(_entry_problems(file, index, entry)):
+            bad.add(index)
+    return bad
+
+
+def _repeated_entries(entries: list[Any]) -> set[int]:
+    """Indexes of the entries whose id is used by another entry of the same list."""
+    ids = [_entry_id(entry) for entry in entries]
+    return {i for i, rid in enumerate(ids) if rid != NO_ID and ids.count(rid) > 1}

@@ -16,6 +16,7 @@ import click
 
 from pipeline import __version__
 from pipeline.catalogue import CatalogueError, load_catalogue
+from pipeline.changes import ChangesError, changed_ids
 from pipeline.check import CheckError, check
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.history import History, HistoryError
@@ -96,6 +97,8 @@ def history(resource_id: str, history_path: Path | None, reports_dir: Path, limi
               show_default=True,
               help="nightly: failures are confirmed across nights; ci: no waiting.")
 @click.option("--only", multiple=True, metavar="ID", help="Check only this id (repeatable).")
+@click.option("--changed-since", metavar="REF",
+              help="Check only entries added or changed since git REF (e.g. origin/main).")
 @click.option("--allow-private-networks", is_flag=True,
               help="Allow loopback/private addresses (for local test sites).")
 @click.option("--no-progress", is_flag=True, help="Print no progress lines.")
@@ -107,6 +110,7 @@ def check_command(
     history_path: Path | None,
     mode: str,
     only: tuple[str, ...],
+    changed_since: str | None,
     allow_private_networks: bool,
     no_progress: bool,
     run_id: str | None,
@@ -122,6 +126,8 @@ def check_command(
     """
     config = _config(config_path, allow_private_networks)
     catalogue = _load(paths)
+    if changed_since is not None:
+        only = _changed_only(paths, changed_since, only, catalogue)
     try:
         if run_id is not None:
             check_new_run(reports_dir, run_id)  # a reused id fails before any fetching
@@ -135,6 +141,27 @@ def check_command(
         raise _usage_error(str(exc)) from None
     _print_summary(run, folder)
     sys.exit(exit_status(run))
+
+
+def _changed_only(
+    paths: Sequence[Path], ref: str, only: tuple[str, ...], catalogue: Catalogue
+) -> tuple[str, ...]:
+    """The ids to check for --changed-since; exits 0 when nothing changed."""
+    unknown = sorted(set(only) - {r.id for r in catalogue.resources})
+    if unknown:
+        raise _usage_error(f"--only names ids not in the catalogue: {', '.join(unknown)}")
+    try:
+        changed = changed_ids(list(paths) or [DEFAULT_CATALOGUE], ref)
+    except (ChangesError, CatalogueError) as exc:
+        raise _usage_error(str(exc)) from None
+    wanted = only or tuple(r.id for r in catalogue.resources)
+    selected = tuple(i for i in wanted if i in changed)
+    if not selected:
+        click.echo(f"Nothing added or changed since {ref}: nothing to check.")
+        sys.exit(EXIT_OK)  # an empty selection must not mean "check everything"
+    click.echo(f"{len(selected)} entr{'y' if len(selected) == 1 else 'ies'} added or changed "
+               f"since {ref}.")
+    return selected
 
 
 def exit_status(run: Run) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import click
@@ -175,3 +176,63 @@ def test_report_json_is_parseable_json_with_schema_version(
     confirmation = data["resources"][0]["confirmation"]
     assert (confirmation["failures"], confirmation["needed"]) == (1, 2)
     assert confirmation["confirmed"] is False and confirmation["first_failed"]
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+                   cwd=repo, check=True, capture_output=True)
+
+
+@pytest.mark.integration
+def test_changed_since_checks_only_added_or_changed_entries(
+    hub: SimulatedHub, tmp_path: Path, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "catalogue").mkdir(parents=True)
+    catalogue = repo / "catalogue" / "hub.yaml"
+    kept = f"  - id: kept\n    title: Kept\n    url: {hub.url('/attc/glossary?pr=kept')}\n"
+    catalogue.write_text(f"hub: h\ntitle: H\nresources:\n{kept}", encoding="utf-8")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
+    added = f"  - id: added\n    title: Added\n    url: {hub.url('/status/404?pr=added')}\n"
+    catalogue.write_text(f"hub: h\ntitle: H\nresources:\n{kept}{added}", encoding="utf-8")
+    monkeypatch.chdir(repo)
+    status, output = run_check(["catalogue", "--changed-since", "HEAD", "--mode", "ci"],
+                               config_file, tmp_path / "reports")
+    assert status == 1, output
+    assert "1 entry added or changed since HEAD" in output
+    assert hub.hits("/status/404?pr=added") == 1 and hub.hits("/attc/glossary?pr=kept") == 0
+
+
+def test_changed_since_with_nothing_changed_checks_nothing(
+    tmp_path: Path, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "catalogue").mkdir(parents=True)
+    (repo / "catalogue" / "hub.yaml").write_text(
+        "hub: h\ntitle: H\nresources:\n  - id: a\n    title: A\n    url: https://x.example/a\n",
+        encoding="utf-8")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
+    monkeypatch.chdir(repo)
+    status, output = run_check(["catalogue", "--changed-since", "HEAD"], config_file,
+                               tmp_path / "reports")
+    assert status == 0 and "nothing to check" in output
+    assert not (tmp_path / "reports").exists()
+
+
+def test_changed_since_an_unknown_ref_exits_2(
+    tmp_path: Path, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / "catalogue").mkdir(parents=True)
+    (repo / "catalogue" / "hub.yaml").write_text(
+        "hub: h\ntitle: H\nresources:\n  - id: a\n    title: A\n    url: https://x.example/a\n",
+        encoding="utf-8")
+    git(repo, "init", "-q")
+    monkeypatch.chdir(repo)
+    status, output = run_check(["catalogue", "--changed-since", "no-such-branch"], config_file,
+                               tmp_path / "reports")
+    assert status == 2 and "no-such-branch" in output
