@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import socket
 import threading
+import zlib
 from dataclasses import replace
 
 import pytest
@@ -12,7 +14,15 @@ import responses
 
 from pipeline import __version__
 from pipeline.config import FetchConfig
-from pipeline.fetch.client import Fetcher, classify_exception
+from pipeline.fetch.client import (
+    MAX_DETAIL,
+    MAX_HEADER_VALUE,
+    MAX_HEADERS,
+    Fetcher,
+    Inflater,
+    classify_exception,
+)
+from pipeline.fetch.guard import PeerRefused
 from pipeline.fetch.retry import RetryPolicy, parse_retry_after
 from pipeline.models import FetchError, FetchResult
 from tests.fakes import FakeClock, resolver_to
@@ -143,6 +153,8 @@ def test_client_errors_are_not_retried() -> None:
         (requests.exceptions.ConnectionError("Connection reset by peer"), FetchError.CONNECTION),
         (requests.exceptions.InvalidSchema("No connection adapters for 'ftp://x'"),
          FetchError.UNSUPPORTED_SCHEME),
+        (requests.exceptions.ConnectionError(PeerRefused("connected to non-public address")),
+         FetchError.FORBIDDEN_ADDRESS),
     ],
 )
 def test_exceptions_map_to_fetch_errors(exception: Exception, expected: FetchError) -> None:
@@ -157,6 +169,104 @@ def test_a_loopback_address_gets_no_request_unless_allowed() -> None:
     assert result.error is FetchError.FORBIDDEN_ADDRESS
     assert "127.0.0.1" in result.error_detail
     assert len(responses.calls) == 0
+
+
+# -- content codings: decoded here, within the cap ------------------------------
+
+PAGE = b"<html><title>Decoded</title><p>" + b"CAR-T " * 2000 + b"</p></html>"
+
+
+def _deflate(data: bytes, wbits: int) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    return compressor.compress(data) + compressor.flush()
+
+
+@pytest.mark.parametrize(
+    ("coding", "body"),
+    [
+        ("gzip", gzip.compress(PAGE)),
+        ("x-gzip", gzip.compress(PAGE)),
+        ("deflate", _deflate(PAGE, zlib.MAX_WBITS)),  # RFC 9110: zlib-wrapped
+        ("deflate", _deflate(PAGE, -zlib.MAX_WBITS)),  # what some servers send: raw
+        ("GZIP", gzip.compress(PAGE[:5000]) + gzip.compress(PAGE[5000:])),  # two members
+        ("identity", PAGE),
+    ],
+)
+@responses.activate
+def test_compressed_pages_are_decoded(coding: str, body: bytes) -> None:
+    responses.get(f"{BASE}/page", body=body, headers={"Content-Encoding": coding})
+    result = make_fetcher().fetch(f"{BASE}/page")
+    assert (result.body, result.truncated, result.error_detail) == (PAGE, False, "")
+
+
+@responses.activate
+def test_only_codings_curate_can_bound_are_asked_for() -> None:
+    responses.get(f"{BASE}/page", body="x")
+    make_fetcher().fetch(f"{BASE}/page")
+    assert responses.calls[0].request.headers["Accept-Encoding"] == "gzip, deflate"
+
+
+@responses.activate
+def test_the_cap_counts_decoded_bytes() -> None:
+    responses.get(f"{BASE}/page", body=gzip.compress(PAGE), headers={"Content-Encoding": "gzip"})
+    result = make_fetcher(replace(CONFIG, max_bytes=1000)).fetch(f"{BASE}/page")
+    assert result.truncated and result.body == PAGE[:1000] and result.error is None
+
+
+@responses.activate
+def test_an_unknown_coding_is_kept_raw_within_the_cap_and_noted() -> None:
+    responses.get(f"{BASE}/page", body=b"\x8b" * 3000, headers={"Content-Encoding": "br"})
+    result = make_fetcher(replace(CONFIG, max_bytes=1000)).fetch(f"{BASE}/page")
+    assert result.body == b"\x8b" * 1000 and result.truncated and result.error is None
+    assert "'br' not decoded" in result.error_detail
+
+
+@responses.activate
+def test_a_corrupt_gzip_body_is_a_failed_fetch_not_a_crash() -> None:
+    responses.get(f"{BASE}/page", body=b"\x1f\x8bnot gzip at all",
+                  headers={"Content-Encoding": "gzip"})
+    result = make_fetcher(replace(CONFIG, retries=0)).fetch(f"{BASE}/page")
+    assert result.error is FetchError.CONNECTION and "gzip" in result.error_detail
+
+
+@pytest.mark.parametrize("wbits", [16 + zlib.MAX_WBITS, zlib.MAX_WBITS, -zlib.MAX_WBITS])
+def test_the_inflater_decodes_a_body_fed_one_byte_at_a_time(wbits: int) -> None:
+    inflater = Inflater(gzip=wbits > zlib.MAX_WBITS)
+    data = _deflate(PAGE, wbits)
+    out = b"".join(inflater.decode(data[i:i + 1], len(PAGE) + 1) for i in range(len(data)))
+    assert out == PAGE
+
+
+def test_the_inflater_never_returns_more_than_room() -> None:
+    bomb = gzip.compress(bytes(20_000_000))  # about 20 KB on the wire
+    assert len(Inflater(gzip=True).decode(bomb, 1001)) == 1001
+
+
+# -- everything kept from an answer is bounded --------------------------------------
+
+
+@responses.activate
+def test_kept_headers_are_bounded_in_number_and_size() -> None:
+    many = {f"X-Header-{n}": "v" for n in range(MAX_HEADERS + 50)}
+    responses.get(f"{BASE}/page", body="x", headers={"X-Huge": "h" * 50_000, **many})
+    result = make_fetcher().fetch(f"{BASE}/page")
+    assert len(result.headers) == MAX_HEADERS
+    assert len(result.header("x-huge")) == MAX_HEADER_VALUE
+
+
+@responses.activate
+def test_a_page_sized_location_is_refused_not_followed() -> None:
+    responses.get(f"{BASE}/far", status=302, headers={"Location": "/" + "x" * 10_000})
+    result = make_fetcher().fetch(f"{BASE}/far")
+    assert result.error is FetchError.BAD_REDIRECT and len(responses.calls) == 1
+    assert result.final_url == f"{BASE}/far" and len(result.error_detail) <= MAX_DETAIL
+
+
+@responses.activate
+def test_an_exception_detail_is_bounded() -> None:
+    responses.get(f"{BASE}/down", body=requests.exceptions.ConnectionError("reset " * 500))
+    result = make_fetcher(replace(CONFIG, retries=0)).fetch(f"{BASE}/down")
+    assert result.error is FetchError.CONNECTION and len(result.error_detail) <= MAX_DETAIL
 
 
 def test_only_http_and_https_are_fetched() -> None:

@@ -1,29 +1,44 @@
 """Fetch one URL: streamed GET, redirects by hand, a deadline and a body cap.
 
-The only code in curate that imports requests (with session.py). Every
-outcome, a dead link included, comes back as a FetchResult; exceptions
-escape only for faults of curate itself.
+The only code in curate that imports requests (with session.py and
+connection.py). Every outcome, a dead link included, comes back as a
+FetchResult; exceptions escape only for faults of curate itself.
+
+Everything kept from an answer is bounded: the body by the cap (counted
+after decompression, which happens here in bounded pieces, so a gzip bomb
+stops at the cap), the headers in number and size, the redirect target in
+length, and every error detail.
 """
 
 from __future__ import annotations
 
 import socket
 import time
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 from urllib.parse import urljoin
 
 import requests
 import urllib3
 
 from pipeline.config import FetchConfig
-from pipeline.fetch.guard import AddressRefused, Resolver, check_url
+from pipeline.fetch.guard import AddressPolicy, AddressRefused, PeerRefused, Resolver, check_url
 from pipeline.fetch.retry import RetryPolicy
 from pipeline.fetch.session import build_session
 from pipeline.models import FetchError, FetchResult, Hop
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-READ_CHUNK = 65_536
+READ_CHUNK = 65_536  # raw (still compressed) bytes asked of the socket per read
+DECODE_PIECE = 1_048_576  # decoded bytes produced per zlib call
+MAX_HEADERS = 100  # headers kept in a FetchResult
+MAX_HEADER_NAME = 256
+MAX_HEADER_VALUE = 8_192
+MAX_LOCATION = 8_192  # a longer redirect target is refused, not cut
+MAX_DETAIL = 300
+GZIP_WBITS = 16 + zlib.MAX_WBITS
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)
@@ -46,7 +61,14 @@ class _Attempt:
 
 
 class Fetcher:
-    """Fetches URLs politely and safely; thread-safe (one shared Session)."""
+    """Fetches URLs politely and safely; thread-safe (one shared Session).
+
+    `addresses` says which addresses may be contacted; by default private
+    networks only if config.allow_private_networks. It is checked before
+    every request (resolve) and, when the Session is built here, again on
+    every new connection against the address actually reached. A Session
+    passed in keeps whatever adapters it has.
+    """
 
     def __init__(
         self,
@@ -55,9 +77,11 @@ class Fetcher:
         clock: Clock | None = None,
         resolve: Resolver = socket.getaddrinfo,
         policy: RetryPolicy | None = None,
+        addresses: AddressPolicy | None = None,
     ) -> None:
         self.config = config
-        self.session = session or build_session(config)
+        self.addresses = addresses or AddressPolicy(config.allow_private_networks)
+        self.session = session or build_session(config, self.addresses)
         self.clock = clock or Clock()
         self.resolve = resolve
         self.policy = policy or RetryPolicy(
@@ -65,9 +89,11 @@ class Fetcher:
         )
 
     def with_max_bytes(self, max_bytes: int) -> Fetcher:
-        """The same fetcher (session, clock, policy) with another body cap."""
+        """The same fetcher (session, clock, policies) with another body cap."""
         config = replace(self.config, max_bytes=max_bytes)
-        return Fetcher(config, self.session, self.clock, self.resolve, self.policy)
+        return Fetcher(
+            config, self.session, self.clock, self.resolve, self.policy, self.addresses
+        )
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> FetchResult:
         """Fetch url, retrying transient failures as the policy says."""
@@ -98,6 +124,9 @@ class Fetcher:
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return self._read(state, response)
             response.close()
+            if len(location) > MAX_LOCATION:  # a page-sized Location: refuse, never cut a URL
+                detail = f"redirect Location longer than {MAX_LOCATION} characters"
+                return self._failure(state, FetchError.BAD_REDIRECT, detail)
             target = urljoin(state.current, location.strip())
             state.hops.append(Hop(state.current, response.status_code, target))
             if target in seen:
@@ -113,7 +142,7 @@ class Fetcher:
     ) -> requests.Response | FetchResult:
         """Send one GET for state.current, or say why it could not be sent."""
         try:
-            check_url(state.current, self.config.allow_private_networks, self.resolve)
+            check_url(state.current, self.addresses, self.resolve)
         except AddressRefused as exc:
             return self._failure(state, exc.error, str(exc))
         except (socket.gaierror, UnicodeError) as exc:
@@ -136,24 +165,22 @@ class Fetcher:
     def _read(self, state: _Attempt, response: requests.Response) -> FetchResult:
         """Read the body within the deadline and the cap; always closes."""
         try:
-            body, problem = read_body(
-                response, state.deadline, self.config.max_bytes, self.clock.now
-            )
+            read = read_body(response, state.deadline, self.config.max_bytes, self.clock.now)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            body, problem = b"", classify_exception(exc)
+            error, detail = classify_exception(exc)
+            read = BodyRead(b"", error=error, detail=detail)
         finally:
             response.close()
-        error, detail = problem if problem else (None, "")
         return FetchResult(
             url=state.url,
             final_url=state.current,
             status=response.status_code,
             redirects=tuple(state.hops),
-            headers=dict(response.headers),
-            body=body,
-            truncated=error is FetchError.TOO_LARGE,
-            error=None if error is FetchError.TOO_LARGE else error,
-            error_detail=detail,
+            headers=bounded_headers(response.headers),
+            body=read.body,
+            truncated=read.truncated,
+            error=read.error,
+            error_detail=read.detail[:MAX_DETAIL],
         )
 
     def _failure(self, state: _Attempt, error: FetchError, detail: str) -> FetchResult:
@@ -163,34 +190,152 @@ class Fetcher:
             status=None,
             redirects=tuple(state.hops),
             error=error,
-            error_detail=detail,
+            error_detail=detail[:MAX_DETAIL],
         )
+
+
+def bounded_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The first MAX_HEADERS headers, each value cut to MAX_HEADER_VALUE characters.
+
+    A header with an absurdly long name is dropped rather than cut.
+    """
+    kept: dict[str, str] = {}
+    for name, value in headers.items():
+        if len(kept) >= MAX_HEADERS:
+            break
+        if len(name) <= MAX_HEADER_NAME:
+            kept[name] = value[:MAX_HEADER_VALUE]
+    return kept
+
+
+@dataclass(frozen=True)
+class BodyRead:
+    """What read_body() got: the (decoded) bytes and how reading ended."""
+
+    body: bytes
+    truncated: bool = False
+    error: FetchError | None = None
+    detail: str = ""
 
 
 def read_body(
     response: requests.Response, deadline: float, max_bytes: int, now: Callable[[], float]
-) -> tuple[bytes, tuple[FetchError, str] | None]:
-    """Read at most max_bytes (after decompression) before the deadline.
+) -> BodyRead:
+    """Read at most max_bytes of decoded body before the deadline.
 
-    read1() returns whatever has arrived, so a server that trickles one byte
-    at a time is still cut off at the deadline rather than at each read's
-    timeout.
+    Raw bytes are read (urllib3 never decompresses for us) and inflated
+    here by a decoder that never produces more than the cap leaves room
+    for, so a gzip bomb stops at the cap. read1() returns whatever has
+    arrived, so a server that trickles one byte at a time is still cut off
+    at the deadline rather than at each read's timeout.
     """
-    chunks: list[bytes] = []
-    size = 0
-    while True:
+    decoder, note = body_decoder(response.headers.get("content-encoding", ""))
+    body = bytearray()
+    while True:  # ends at the end of the body, the cap or the deadline
         if now() > deadline:
-            return b"".join(chunks), (FetchError.TIMEOUT, "no complete answer before the deadline")
+            detail = _join(note, "no complete answer before the deadline")
+            return BodyRead(bytes(body), error=FetchError.TIMEOUT, detail=detail)
         _limit_next_read(response, deadline - now())
-        chunk = response.raw.read1(READ_CHUNK, decode_content=True)
-        if not chunk:
-            return b"".join(chunks), None
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > max_bytes:
-            kept = b"".join(chunks)[:max_bytes]
-            detail = f"body larger than {max_bytes} bytes; stopped reading"
-            return kept, (FetchError.TOO_LARGE, detail)
+        raw = response.raw.read1(READ_CHUNK, decode_content=False)
+        if not raw:
+            return BodyRead(bytes(body), detail=note)
+        body += decoder.decode(raw, max_bytes - len(body) + 1)
+        if len(body) > max_bytes:
+            del body[max_bytes:]
+            detail = _join(note, f"body larger than {max_bytes} bytes; stopped reading")
+            return BodyRead(bytes(body), truncated=True, detail=detail)
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(part for part in parts if part)
+
+
+class Decoder(Protocol):
+    """Turns raw body bytes into decoded ones, at most `room` at a time."""
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        """Decoded bytes of data (room >= 1): at most room when decoding.
+
+        Returning exactly room bytes may leave input undecoded; the caller
+        then stops (the cap is exceeded) and never asks again.
+        """
+        ...
+
+
+class Identity:
+    """No content coding (or one curate does not decode): bytes as sent."""
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        return data
+
+
+class Inflater:
+    """gzip or deflate, inflated in bounded pieces with zlib's max_length."""
+
+    def __init__(self, gzip: bool) -> None:
+        self.gzip = gzip
+        self._zlib: zlib._Decompress | None = zlib.decompressobj(GZIP_WBITS) if gzip else None
+        self._head = b""  # deflate: the first bytes, kept until they tell which kind
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        out = bytearray()
+        for _ in range(len(data) + 2):  # one round per gzip member; each uses up input
+            inflater, data = self._start(data)
+            if inflater is None:
+                break
+            out += self._inflate(inflater, data, room - len(out))
+            data = b""
+            if len(out) >= room or not (inflater.eof and inflater.unused_data):
+                break
+        return bytes(out)
+
+    def _inflate(self, inflater: zlib._Decompress, data: bytes, room: int) -> bytes:
+        """At most room bytes of data, inflated DECODE_PIECE bytes at a time."""
+        out = bytearray()
+        for _ in range(room // DECODE_PIECE + 2):  # each round adds a full piece, or ends
+            piece = min(DECODE_PIECE, room - len(out))
+            try:
+                chunk = inflater.decompress(data, piece)
+            except zlib.error as exc:
+                kind = "gzip" if self.gzip else "deflate"
+                raise urllib3.exceptions.DecodeError(f"bad {kind} body: {exc}") from exc
+            out += chunk
+            data = inflater.unconsumed_tail
+            if len(chunk) < piece or len(out) >= room:
+                break
+        return bytes(out)
+
+    def _start(self, data: bytes) -> tuple[zlib._Decompress | None, bytes]:
+        """The zlib object to feed data to (None: not yet, or never), and what to feed."""
+        if self._zlib is not None and self._zlib.eof:
+            rest = self._zlib.unused_data + data
+            if not (self.gzip and rest.startswith(GZIP_MAGIC)):
+                return None, b""  # bytes after the end of the stream: ignored
+            self._zlib = zlib.decompressobj(GZIP_WBITS)  # several gzip members, one body
+            return self._zlib, rest
+        if self._zlib is not None:
+            return self._zlib, data
+        self._head += data
+        if len(self._head) < 2:  # deflate with a one-byte first read: wait for more
+            return None, b""
+        # Servers differ: RFC 9110 deflate is zlib-wrapped, some send raw deflate.
+        wrapped = self._head[0] & 0x0F == 8 and int.from_bytes(self._head[:2], "big") % 31 == 0
+        self._zlib = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        data, self._head = self._head, b""
+        return self._zlib, data
+
+
+def body_decoder(content_encoding: str) -> tuple[Decoder, str]:
+    """The decoder for a Content-Encoding, and a note when the body stays encoded."""
+    coding = content_encoding.strip().lower()
+    if coding in ("", "identity"):
+        return Identity(), ""
+    if coding in ("gzip", "x-gzip"):
+        return Inflater(gzip=True), ""
+    if coding == "deflate":
+        return Inflater(gzip=False), ""
+    # br, zstd, stacked codings: not asked for (Accept-Encoding), kept raw within the cap
+    return Identity(), f"content-encoding {coding[:40]!r} not decoded; body kept as sent"
 
 
 def _limit_next_read(response: requests.Response, remaining: float) -> None:
@@ -210,6 +355,9 @@ _TIMEOUTS = (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, Timeo
 def classify_exception(exc: BaseException) -> tuple[FetchError, str]:
     """Map a requests/urllib3 exception to a FetchError and a short detail."""
     text = _describe(exc)
+    refused = _find_cause(exc, PeerRefused)
+    if refused is not None:
+        return FetchError.FORBIDDEN_ADDRESS, str(refused)[:MAX_DETAIL]
     if isinstance(exc, requests.exceptions.SSLError):
         return FetchError.TLS, text
     if isinstance(exc, _TIMEOUTS):
@@ -227,20 +375,25 @@ def classify_exception(exc: BaseException) -> tuple[FetchError, str]:
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     """True if kind appears anywhere in the exception's cause/context chain."""
+    return _find_cause(exc, kind) is not None
+
+
+def _find_cause(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """The first exception of kind in the cause/context/reason/args chain, if any."""
     seen: set[int] = set()
     stack: list[BaseException | None] = [exc]
-    while stack:
+    while stack:  # ends: every exception is visited once, and there are finitely many
         current = stack.pop()
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
         if isinstance(current, kind):
-            return True
+            return current
         stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None)])
         stack.extend(arg for arg in current.args if isinstance(arg, BaseException))
-    return False
+    return None
 
 
 def _describe(exc: BaseException) -> str:
     """A one-line, bounded description of an exception."""
-    return f"{type(exc).__name__}: {exc}"[:300]
+    return f"{type(exc).__name__}: {exc}"[:MAX_DETAIL]

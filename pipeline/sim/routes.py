@@ -6,7 +6,8 @@ module adds the failure cases (statuses, walls, redirects, slow and huge
 answers) and the little state some of them need (the flaky counters).
 walls.py adds soft 404s, parked domains, login, pay, registration and
 cookie walls, content drift and bot challenges; video.py adds the watch
-pages and oEmbed endpoints of a video platform.
+pages and oEmbed endpoints of a video platform; bombs.py adds /gzip-bomb
+(1 GiB of zeros gzipped to ~1 MB).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pipeline.sim.answers import (
     redirect,
     status_response,
 )
+from pipeline.sim.bombs import gzip_bomb
 from pipeline.sim.content import (
     HTML_UTF8,
     OVERSIZED_DECLARED_LENGTH,
@@ -179,6 +181,7 @@ class Router:
             "/slow-trickle": self._trickle,
             "/oversized": lambda _: self._oversized(None),
             "/oversized-declared": lambda _: self._oversized(OVERSIZED_DECLARED_LENGTH),
+            "/gzip-bomb": gzip_bomb,
             "/moved-308": lambda _: redirect(308, f"{base_url}/gilead/car-t"),
             **wall_routes(variants or Variants()),
             **video_routes(),
