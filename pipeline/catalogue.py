@@ -8,16 +8,30 @@ the result into the typed models of pipeline.models.
 A catalogue that does not load is never half-used: every problem in every file
 is collected, then raised at once as a CatalogueError whose lines read
 `FILE:LINE: id: message`, worded for curators rather than programmers.
+
+It is also the only module that writes YAML: `edit_resource` (curate accept)
+and `save_acknowledgement` (curate acknowledge) edit a file with a ruamel.yaml
+round trip that keeps comments, blank lines, key order, quotes and
+indentation, and replace it atomically. `read_acknowledgements` loads
+catalogue/acknowledgements.yaml against schemas/acknowledgements.schema.json
+with the same FILE:LINE problems; pipeline.review holds the rules.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import difflib
 import hashlib
+import io
+import itertools
 import json
+import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import stat
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,13 +42,25 @@ from jsonschema import Draft202012Validator, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import CommentMark, YAMLError
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+    ScalarString,
+)
+from ruamel.yaml.tokens import CommentToken
 
 from pipeline.models import Catalogue, CheckOptions, Format, Hub, Resource, SourceLocation
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "catalogue.schema.json"
 YAML_SUFFIXES = (".yaml", ".yml")
 NO_ID = "-"
+ACKNOWLEDGEMENTS_SCHEMA_PATH = SCHEMA_PATH.with_name("acknowledgements.schema.json")
+# The acknowledgements file lives beside the catalogue but is not a hub page.
+ACKNOWLEDGEMENTS_NAME = "acknowledgements.yaml"
+# Top-level keys holding a list of entries, each with an id: resources, acknowledgements.
+_LIST_KEYS = ("resources", "acknowledgements")
 
 _TYPE_WORDS = {
     "string": "text",
@@ -79,7 +105,8 @@ def catalogue_paths(paths: Sequence[Path | str]) -> list[Path]:
     """Expand files and folders into the catalogue files to load, in load order.
 
     A folder contributes every *.yaml / *.yml file directly inside it, sorted by
-    name (hidden files, such as editor lock files, are ignored). A path that does
+    name (hidden files, such as editor lock files, are ignored, and so is
+    acknowledgements.yaml, which records reviews rather than a hub page). A path that does
     not exist, or a folder without catalogue files, raises CatalogueError.
     """
     return [path for path, _ in _expand(paths)]
@@ -150,12 +177,18 @@ def _folder_files(folder: Path) -> list[Path]:
     return sorted(
         p
         for p in folder.iterdir()
-        if p.suffix in YAML_SUFFIXES and p.is_file() and not p.name.startswith(".")
+        if p.suffix in YAML_SUFFIXES
+        and p.is_file()
+        and not p.name.startswith(".")
+        and p.name != ACKNOWLEDGEMENTS_NAME
     )
 
 
-def _read(path: Path, name: str) -> _File:
-    """Read and parse one file, then collect everything wrong inside it."""
+def _read(
+    path: Path, name: str, check: Callable[[_File], Iterable[Problem]] | None = None
+) -> _File:
+    """Read and parse one file, then collect everything wrong inside it
+    (as a catalogue file unless another `check` is given)."""
     file = _File(path=path, name=name)
     try:
         file.raw = path.read_bytes()
@@ -169,7 +202,7 @@ def _read(path: Path, name: str) -> _File:
         file.data = _yaml().load(text)
     except YAMLError as exc:
         return _failed(file, _yaml_error_line(exc), f"invalid YAML: {_yaml_error_text(exc)}")
-    file.problems = tuple(_file_problems(file))
+    file.problems = tuple((check or _file_problems)(file))
     return file
 
 
@@ -245,9 +278,12 @@ def _file_problems(file: _File) -> Iterator[Problem]:
         yield from _entry_problems(file, index, entry)
 
 
-def _schema_problems(file: _File) -> Iterator[Problem]:
-    """Every schema violation of `file`, each worded and located for curators."""
-    for error in _validator().iter_errors(_plain(file.data)):
+def _schema_problems(
+    file: _File, validator: Draft202012Validator | None = None
+) -> Iterator[Problem]:
+    """Every schema violation of `file`, each worded and located for curators
+    (against the catalogue schema unless another validator is given)."""
+    for error in (validator or _validator()).iter_errors(_plain(file.data)):
         for path, message in _explain(error):
             line = _line_at(file.data, path)
             yield Problem(file.label, line, _id_at(file.data, path), message)
@@ -333,8 +369,8 @@ def _missing(error: ValidationError) -> list[str]:
 
 def _missing_message(name: str, path: list[str | int]) -> str:
     """'missing required field', with a hint for an empty resource list."""
-    if name == "resources" and not path:
-        return "missing required field 'resources' (write 'resources: []' if there are none yet)"
+    if name in _LIST_KEYS and not path:
+        return f"missing required field '{name}' (write '{name}: []' if there are none yet)"
     return f"missing required field '{name}'"
 
 
@@ -348,10 +384,10 @@ def _unknown_message(key: str, allowed: list[str]) -> str:
 
 def _type_message(label: str, value: Any, expected: str, path: list[str | int]) -> str:
     """A wrong type, named in plain words; null values are called empty."""
-    if len(path) == 2 and path[0] == "resources":
-        label, expected = "each entry of 'resources'", "object"
+    if len(path) == 2 and path[0] in _LIST_KEYS:
+        label, expected = f"each entry of '{path[0]}'", "object"
     if value is None:
-        hint = " (write 'resources: []' for an empty list)" if path == ["resources"] else ""
+        hint = f" (write '{path[0]}: []' for an empty list)" if _is_list_key(path) else ""
         return f"{label} has no value{hint}"
     return f"{label} must be {_TYPE_WORDS.get(expected, expected)}, not {_describe(value)}"
 
@@ -402,8 +438,13 @@ def _first_repeat(items: list[Any]) -> int:
 
 def _label(path: list[str | int]) -> str:
     """The field a path names, as curators write it (e.g. check.max_bytes)."""
-    inner = path[2:] if path[:1] == ["resources"] and len(path) >= 2 else path
+    inner = path[2:] if path[:1] and path[0] in _LIST_KEYS and len(path) >= 2 else path
     return ".".join(str(p) for p in inner if isinstance(p, str))
+
+
+def _is_list_key(path: list[str | int]) -> bool:
+    """True when `path` is exactly one of the top-level lists (resources, acknowledgements)."""
+    return len(path) == 1 and path[0] in _LIST_KEYS
 
 
 def _describe(value: Any) -> str:
@@ -483,10 +524,10 @@ def _node_line(node: Any) -> int:
     return int(lc.line) + 1 if lc is not None and lc.line is not None else 1
 
 
-def _entries(data: CommentedMap) -> list[Any]:
-    """The resource entries of a file, or none when 'resources' is not a list."""
-    resources = data.get("resources")
-    return list(resources) if isinstance(resources, CommentedSeq) else []
+def _entries(data: CommentedMap, key: str = "resources") -> list[Any]:
+    """The entries of a file's list `key`, or none when it is not a list."""
+    entries = data.get(key)
+    return list(entries) if isinstance(entries, CommentedSeq) else []
 
 
 def _entry_id(entry: Any) -> str:
@@ -497,9 +538,9 @@ def _entry_id(entry: Any) -> str:
 
 def _id_at(root: Any, path: Sequence[str | int]) -> str:
     """The id of the resource a path points into ('-' outside resources)."""
-    if len(path) < 2 or path[0] != "resources" or not isinstance(path[1], int):
+    if len(path) < 2 or path[0] not in _LIST_KEYS or not isinstance(path[1], int):
         return NO_ID
-    entries = _entries(root) if isinstance(root, CommentedMap) else []
+    entries = _entries(root, str(path[0])) if isinstance(root, CommentedMap) else []
     return _entry_id(entries[path[1]]) if path[1] < len(entries) else NO_ID
 
 
@@ -691,3 +732,406 @@ def _repeated_entries(entries: list[Any]) -> set[int]:
     """Indexes of the entries whose id is used by another entry of the same list."""
     ids = [_entry_id(entry) for entry in entries]
     return {i for i, rid in enumerate(ids) if rid != NO_ID and ids.count(rid) > 1}
+
+
+# --------------------------------------------------------------------------
+# Round-trip editing (curate accept, curate acknowledge)
+# --------------------------------------------------------------------------
+
+# Field order of a catalogue entry and of an acknowledgement: a field that is
+# added goes after the fields that precede it here.
+RESOURCE_FIELDS = (
+    "id", "title", "url", "publisher", "kind", "format", "pages", "language", "audience",
+    "phases", "added", "last_reviewed", "notes", "check",
+)  # fmt: skip
+ACKNOWLEDGEMENT_FIELDS = ("id", "code", "reason", "by", "on", "until", "evidence")
+_QUOTED_ACKNOWLEDGEMENT_FIELDS = frozenset({"reason", "by", "evidence"})
+_WIDE = 1_000_000  # never fold a long line that the curator wrote on one line
+
+
+@dataclass
+class _Edit:
+    """A file opened for editing: its YAML tree and how to write it back identically."""
+
+    path: Path
+    text: str
+    data: Any
+    yaml: YAML
+    bom: bool = False
+    crlf: bool = False
+
+
+def edit_resource(path: Path, resource_id: str, values: Mapping[str, Any]) -> None:
+    """Set fields of one catalogue entry and save the file atomically.
+
+    Everything else stays byte for byte: comments, blank lines, key order,
+    quotes and indentation. A changed value keeps its quote style; a field the
+    entry lacks is added where RESOURCE_FIELDS puts it. Raises CatalogueError
+    when the file cannot be read or written, has no entry `resource_id`, or
+    cannot be written back without changing its layout (then edit by hand).
+    """
+    edit = _open_edit(path)
+    entry = _entry_with(edit.data, "resources", id=resource_id)
+    if entry is None:
+        raise CatalogueError([Problem(str(path), 1, resource_id, "no resource with this id here")])
+    for key, value in values.items():
+        _set_field(entry, key, value, RESOURCE_FIELDS)
+    _save_edit(edit)
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` all at once: a temporary file in the same
+    folder, flushed to disk, then renamed over the original (os.replace), so a
+    reader or a crash sees the old file or the new one, never half of each.
+    The file keeps its permissions. Raises OSError; the temporary file is gone."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+
+
+def _open_edit(path: Path, new_file: str | None = None) -> _Edit:
+    """Read `path` for a round-trip edit (or start from `new_file` text when it is
+    missing); refuse a file that ruamel.yaml would not write back identically."""
+    if new_file is not None and not path.exists():
+        return _parse_edit(path, new_file)
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except OSError as exc:
+        raise _edit_error(path, 0, f"cannot read the file: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise _edit_error(path, 1, "the file is not UTF-8 text; save it as UTF-8") from exc
+    crlf = "\r\n" in text
+    edit = _parse_edit(path, text.replace("\r\n", "\n"), raw.startswith(codecs.BOM_UTF8), crlf)
+    if edit.data is not None:  # an empty or comments-only file has no layout to lose
+        _check_round_trip(edit)
+    return edit
+
+
+def _parse_edit(path: Path, text: str, bom: bool = False, crlf: bool = False) -> _Edit:
+    """Parse `text` with a round-trip YAML set up for the file's own indentation."""
+    yaml = _editor(*_guess_layout(text))
+    try:
+        data = yaml.load(text)
+    except YAMLError as exc:
+        line = _yaml_error_line(exc)
+        raise _edit_error(path, line, f"invalid YAML: {_yaml_error_text(exc)}") from exc
+    return _Edit(path, text, data, yaml, bom, crlf)
+
+
+def _editor(mapping: int, sequence: int, offset: int) -> YAML:
+    """A round-trip YAML that keeps quotes, long lines and the given indentation."""
+    yaml = _yaml()
+    yaml.preserve_quotes = True
+    yaml.width = _WIDE
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return yaml
+
+
+def _guess_layout(text: str) -> tuple[int, int, int]:
+    """(mapping indent, sequence indent, dash offset) as the file writes them;
+    2, 4, 2 (the shipped files' layout) for whatever the file does not show."""
+    lines = [ln for ln in text.split("\n") if ln.strip() and not ln.lstrip().startswith("#")]
+    mapping = sequence = offset = None
+    for above, line in itertools.pairwise(lines):
+        if not above.rstrip().endswith(":"):
+            continue
+        base, inner, content = _indent(above), _indent(line), line.lstrip()
+        if content.startswith("- ") and inner >= base and offset is None:
+            offset = inner - base
+            sequence = offset + 1 + _indent(content[1:])
+        elif inner > base and not content.startswith("-") and mapping is None:
+            mapping = inner - base
+    offset = 2 if offset is None else offset
+    return mapping or 2, sequence or offset + 2, offset
+
+
+def _indent(line: str) -> int:
+    """Number of leading spaces."""
+    return len(line) - len(line.lstrip(" "))
+
+
+def _check_round_trip(edit: _Edit) -> None:
+    """Refuse to edit a file whose unchanged tree would not be written back as it is."""
+    written = _dump(edit)
+    if written == edit.text:
+        return
+    old, new = edit.text.split("\n"), written.split("\n")
+    line = next((i + 1 for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+                min(len(old), len(new)))
+    raise _edit_error(
+        edit.path,
+        line,
+        "curate cannot change this file without also changing its layout here (unusual "
+        "indentation or quoting); make the change by hand",
+    )
+
+
+def _dump(edit: _Edit) -> str:
+    """The YAML text of the (edited) tree."""
+    out = io.StringIO()
+    edit.yaml.dump(edit.data, out)
+    return out.getvalue()
+
+
+def _save_edit(edit: _Edit) -> None:
+    """Write the edited tree back atomically, with the file's BOM and line endings."""
+    text = _dump(edit)
+    if edit.crlf:
+        text = text.replace("\n", "\r\n")
+    data = (codecs.BOM_UTF8 if edit.bom else b"") + text.encode("utf-8")
+    try:
+        write_bytes_atomic(edit.path, data)
+    except OSError as exc:
+        raise _edit_error(edit.path, 0, f"cannot save the file: {exc.strerror or exc}") from exc
+
+
+def _edit_error(path: Path, line: int, message: str) -> CatalogueError:
+    """A CatalogueError with the one reason an edit failed."""
+    return CatalogueError([Problem(str(path), line, NO_ID, message)])
+
+
+def _entry_with(data: Any, key: str, **wanted: str) -> CommentedMap | None:
+    """The first entry of the list `key` whose fields have the `wanted` values."""
+    if not isinstance(data, CommentedMap):
+        return None
+    return next(
+        (e for e in _entries(data, key)
+         if isinstance(e, CommentedMap) and all(e.get(k) == v for k, v in wanted.items())),
+        None,
+    )
+
+
+def _set_field(entry: CommentedMap, key: str, value: Any, order: Sequence[str]) -> None:
+    """Set `entry[key]`, keeping its quote style, or add it in `order`'s place."""
+    if key in entry:
+        entry[key] = _styled_like(entry[key], value)
+        return
+    before = set(order[: order.index(key)]) if key in order else set(order)
+    keys = list(entry)
+    position = max((i + 1 for i, k in enumerate(keys) if k in before), default=len(keys))
+    tail = _take_tail(entry, keys[position - 1]) if position else ""
+    entry.insert(position, key, value)
+    _give_tail(entry, key, tail)
+
+
+def _delete_field(entry: CommentedMap, key: str) -> None:
+    """Remove `entry[key]`; the comment lines below it stay where they were."""
+    keys = list(entry)
+    tail = _take_tail(entry, key)
+    del entry[key]
+    index = keys.index(key)
+    if index:
+        _give_tail(entry, keys[index - 1], tail)
+
+
+def _styled_like(old: Any, new: Any) -> Any:
+    """`new`, written in the quote or block style of `old` when both are text."""
+    if isinstance(new, str) and isinstance(old, ScalarString):
+        return type(old)(str(new))
+    if isinstance(new, str) and isinstance(old, str):
+        return str(new)
+    return new
+
+
+def _slot(node: Any, key: Any) -> tuple[Any, Any, int]:
+    """Where ruamel.yaml keeps the comment after `node[key]` (its end-of-line
+    comment and the blank and comment lines below): inside the last item of a
+    nested block list or mapping, else on the key itself."""
+    value = node[key]
+    if isinstance(value, (CommentedMap, CommentedSeq)) and value and not value.fa.flow_style():
+        last = list(value)[-1] if isinstance(value, CommentedMap) else len(value) - 1
+        return _slot(value, last)
+    return node, key, 2 if isinstance(node, CommentedMap) else 0
+
+
+def _take_tail(node: Any, key: Any) -> str:
+    """Detach the blank and comment lines below `node[key]`, leaving its
+    end-of-line comment; they belong above whatever comes next."""
+    holder, slot_key, position = _slot(node, key)
+    slot = holder.ca.items.get(slot_key)
+    token = slot[position] if slot and len(slot) > position else None
+    if token is None:
+        return ""
+    text = str(token.value)
+    if isinstance(holder[slot_key], (FoldedScalarString, LiteralScalarString)):
+        eol, tail = "", text  # a block scalar ends its own line
+    elif text.startswith("#"):
+        eol, _, tail = text.partition("\n")
+        eol += "\n"
+    else:
+        eol, tail = "", text[1:]
+    if eol:
+        token.value = eol
+    else:
+        slot[position] = None
+    return tail
+
+
+def _give_tail(node: Any, key: Any, tail: str) -> None:
+    """Put the blank and comment lines `tail` below `node[key]`."""
+    if not tail:
+        return
+    holder, slot_key, position = _slot(node, key)
+    slot = holder.ca.items.setdefault(slot_key, [None, None, None, None])
+    token = slot[position]
+    if token is None:
+        slot[position] = CommentToken("\n" + tail, CommentMark(0), None)
+    else:
+        token.value = str(token.value) + tail
+
+
+# --------------------------------------------------------------------------
+# The acknowledgements file
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One validated entry of a list file: plain values (dates as dates) and
+    where it was declared."""
+
+    source: SourceLocation
+    fields: Mapping[str, Any]
+
+
+def read_acknowledgements(path: Path) -> tuple[ListEntry, ...]:
+    """The entries of an acknowledgements file, validated against
+    schemas/acknowledgements.schema.json and the checks a schema cannot express
+    (real dates, `until` not before `on`, each id and code acknowledged once).
+
+    A missing or empty file acknowledges nothing. Raises CatalogueError listing
+    every problem as FILE:LINE: id: message.
+    """
+    if not path.exists():
+        return ()
+    file = _read(path, path.name, _acknowledgement_problems)
+    if file.problems:
+        raise CatalogueError(sorted(dict.fromkeys(file.problems), key=lambda p: p.line))
+    if file.data is None:
+        return ()
+    return tuple(
+        ListEntry(
+            SourceLocation(file.label, _line_at(file.data, ["acknowledgements", index])),
+            {str(k): _plain_value(str(k), v) for k, v in entry.items()},
+        )
+        for index, entry in enumerate(_entries(file.data, "acknowledgements"))
+    )
+
+
+def save_acknowledgement(path: Path, fields: Mapping[str, Any], header: str) -> None:
+    """Record one acknowledgement in the file, atomically, keeping its comments.
+
+    An entry with the same id and code is updated in place (fields absent from
+    `fields` are removed from it); otherwise the entry is added at the end.
+    A missing file is created with `header` (comment lines) at the top.
+    Raises CatalogueError as edit_resource does.
+    """
+    edit = _open_edit(path, new_file=header + "acknowledgements:\n")
+    if edit.data is None:  # an empty file, or comments only
+        start = edit.text.rstrip("\n") + "\n" if edit.text.strip() else header
+        edit = _parse_edit(path, start + "acknowledgements:\n", edit.bom, edit.crlf)
+        _check_round_trip(edit)
+    entries = _acknowledgement_list(edit)
+    values = {k: _ack_value(k, v) for k, v in fields.items() if v is not None}
+    existing = _entry_with(edit.data, "acknowledgements", id=fields["id"], code=fields["code"])
+    if existing is None:
+        _append_entry(entries, CommentedMap((k, values[k]) for k in ACKNOWLEDGEMENT_FIELDS
+                                            if k in values))
+    else:
+        _update_entry(existing, values, ACKNOWLEDGEMENT_FIELDS)
+    _save_edit(edit)
+
+
+def _acknowledgement_list(edit: _Edit) -> CommentedSeq:
+    """The file's list of acknowledgements, created (block style) if it is empty."""
+    if not isinstance(edit.data, CommentedMap):
+        raise _edit_error(edit.path, 1, "the file must be a set of fields (acknowledgements)")
+    entries = edit.data.get("acknowledgements")
+    if entries is None:
+        entries = edit.data["acknowledgements"] = CommentedSeq()
+    if not isinstance(entries, CommentedSeq):
+        raise _edit_error(edit.path, _line_at(edit.data, ["acknowledgements"]),
+                          "'acknowledgements' must be a list")
+    if not entries:
+        entries.fa.set_block_style()
+    return entries
+
+
+def _append_entry(entries: CommentedSeq, entry: CommentedMap) -> None:
+    """Add `entry` at the end of a block list; trailing comments stay last."""
+    tail = _take_tail(entries, len(entries) - 1) if entries else ""
+    entries.append(entry)
+    _give_tail(entries, len(entries) - 1, tail)
+
+
+def _update_entry(entry: CommentedMap, values: Mapping[str, Any], order: Sequence[str]) -> None:
+    """Make `entry` hold exactly `values`, keeping comments and quote styles."""
+    for key in order:
+        if key in values:
+            _set_field(entry, key, values[key], order)
+        elif key in entry:
+            _delete_field(entry, key)
+
+
+def _ack_value(key: str, value: Any) -> Any:
+    """A value as the acknowledgements file writes it: free text double-quoted."""
+    if key in _QUOTED_ACKNOWLEDGEMENT_FIELDS and isinstance(value, str):
+        return DoubleQuotedScalarString(value)
+    return value
+
+
+def _plain_value(key: str, value: Any) -> Any:
+    """A validated YAML value as plain Python: dates as dates, text as str."""
+    if key in ("on", "until", "added", "last_reviewed"):
+        return _date(value)
+    return str(value) if isinstance(value, str) else value
+
+
+def _acknowledgement_problems(file: _File) -> Iterator[Problem]:
+    """Shape, schema and semantic problems of an acknowledgements file."""
+    data = file.data
+    if data is None:
+        return
+    if not isinstance(data, CommentedMap):
+        yield Problem(file.label, _node_line(data), NO_ID,
+                      f"the file must be a set of fields (acknowledgements), not {_describe(data)}")
+        return
+    yield from _schema_problems(file, _acknowledgement_validator())
+    seen: dict[tuple[str, str], int] = {}
+    for index, entry in enumerate(_entries(data, "acknowledgements")):
+        if isinstance(entry, CommentedMap):
+            yield from _acknowledgement_entry_problems(file, index, entry, seen)
+
+
+def _acknowledgement_entry_problems(
+    file: _File, index: int, entry: CommentedMap, seen: dict[tuple[str, str], int]
+) -> Iterator[Problem]:
+    """`until` before `on`, and an id and code acknowledged twice."""
+    rid = _entry_id(entry)
+    path: list[str | int] = ["acknowledgements", index]
+    on, until = entry.get("on"), entry.get("until")
+    if isinstance(on, dt.date) and isinstance(until, dt.date) and until < on:
+        yield Problem(file.label, _line_at(file.data, [*path, "until"]), rid,
+                      f"until {until.isoformat()} is before on {on.isoformat()}")
+    key, line = (rid, str(entry.get("code"))), _line_at(file.data, path)
+    if rid != NO_ID and key in seen:
+        yield Problem(file.label, line, rid,
+                      f"'{key[1]}' is acknowledged twice (also at line {seen[key]}); keep one")
+    seen.setdefault(key, line)
+
+
+@cache
+def _acknowledgement_validator() -> Draft202012Validator:
+    """The acknowledgements schema's validator, with format (date) checking on."""
+    schema = json.loads(ACKNOWLEDGEMENTS_SCHEMA_PATH.read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)

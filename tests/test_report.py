@@ -499,7 +499,9 @@ def test_write_reports_creates_files_and_latest(tmp_path: Path) -> None:
     run = full_run()
     folder = write_reports(run, tmp_path / "reports")
     assert folder == tmp_path / "reports" / run.info.id
-    assert sorted(p.name for p in folder.iterdir()) == ["report.json", "report.md"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "junit.xml", "report.csv", "report.html", "report.json", "report.md"
+    ]
     assert (folder / "report.json").read_text(encoding="utf-8") == render_json(run)
     assert (folder / "report.md").read_text(encoding="utf-8") == render_markdown(run)
     assert_valid_report(folder)

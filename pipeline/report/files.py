@@ -1,7 +1,11 @@
 """Writing a run's reports to disk, atomically.
 
 `write_reports(run, reports_dir)` is the one place where reports meet the
-filesystem. A run is first written into a hidden-by-name temporary folder
+filesystem. By default it writes report.json, report.md, report.html,
+report.csv and junit.xml; report.html shows what changed since the last run
+when it is given a `ReportContext` (see `pipeline.report.context`).
+
+A run is first written into a hidden-by-name temporary folder
 `<run-id>.tmp-XXXX` beside its final place (every file itself written to a
 temp file, fsynced and renamed into place), then the folder is renamed to
 `<run-id>` and `latest` is switched to it by atomically replacing a symlink.
@@ -21,7 +25,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from pipeline.models import Run
-from pipeline.report import json_report, markdown
+from pipeline.report import csv_report, html, json_report, junit, markdown
+from pipeline.report.context import EMPTY_CONTEXT, ReportContext
 
 Renderer = Callable[[Run], str]
 
@@ -29,32 +34,48 @@ LATEST = "latest"
 RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}")
 
 
-def default_renderers() -> dict[str, Renderer]:
+def default_renderers(context: ReportContext | None = None) -> dict[str, Renderer]:
     """File name -> renderer for the formats written by default.
 
     Looked up at call time (not bound at import) so that tests can replace a
-    renderer and other formats can be added by passing `renderers`.
+    renderer and other formats can be added by passing `renderers`. The HTML
+    page gets `context` (the nights before the run), empty when None.
     """
+    page_context = context or EMPTY_CONTEXT
+    render_html = html.render_html
+
+    def render_page(run: Run) -> str:
+        return render_html(run, page_context)
+
     return {
         "report.json": json_report.render_json,
         "report.md": markdown.render_markdown,
+        "report.html": render_page,
+        "report.csv": csv_report.render_csv,
+        "junit.xml": junit.render_junit,
     }
 
 
 def write_reports(
-    run: Run, reports_dir: Path, renderers: Mapping[str, Renderer] | None = None
+    run: Run,
+    reports_dir: Path,
+    renderers: Mapping[str, Renderer] | None = None,
+    context: ReportContext | None = None,
 ) -> Path:
-    """Write reports_dir/<run-id>/report.{json,md}, point `latest` at it, return the folder.
+    """Write reports_dir/<run-id>/ with every report, point `latest` at it, return the folder.
 
-    Raises ValueError for a run id that is not a safe folder name and
-    FileExistsError when that run's folder already exists.
+    `renderers` (file name -> renderer) replaces the default formats;
+    otherwise `context` feeds report.html's "changed since the last run" and
+    sparklines (an empty context when None). Raises ValueError for a run id
+    that is not a safe folder name and FileExistsError when that run's folder
+    already exists.
     """
     run_id = run.info.id
     final = check_new_run(reports_dir, run_id)
     reports_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"{run_id}.tmp-", dir=reports_dir))
     try:
-        for name, render in (renderers or default_renderers()).items():
+        for name, render in (renderers or default_renderers(context)).items():
             write_text_atomic(staging / name, render(run))
         staging.chmod(0o755)
         _fsync_dir(staging)

@@ -1,0 +1,75 @@
+"""report.csv: one row per resource, for spreadsheets.
+
+Pure: `render_csv(run) -> str`. Written with the csv module (RFC 4180
+quoting; LF line ends like every other report, which spreadsheets accept).
+Text from remote pages can start with `=`, `+`, `-` or `@`, which a
+spreadsheet would run as a formula (CSV injection): such cells get a leading
+single quote, as OWASP recommends. Whitespace (newlines, tabs) inside cells
+is flattened to single spaces first, so a cell cannot hide a formula behind
+leading whitespace either; control and bidi characters are removed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from pipeline.models import ResourceResult, Run
+from pipeline.report.html import what_happened_text
+
+COLUMNS = (
+    "id", "hub", "title", "url", "publisher", "availability", "severity", "confirmed",
+    "failures", "status", "final_url", "observed_title", "pages", "findings", "message",
+)
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def render_csv(run: Run) -> str:
+    """The CSV text: a header row, then the resources in catalogue order."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(guard_row(_cells(result)) for result in run.results)
+    return buffer.getvalue()
+
+
+def render(run: Run) -> str:
+    """The `render(run) -> str` entry point every report module offers."""
+    return render_csv(run)
+
+
+def _cells(result: ResourceResult) -> tuple[object, ...]:
+    """One resource's cells, in COLUMNS order."""
+    resource, seen = result.resource, result.observed
+    return (
+        resource.id,
+        resource.hub,
+        resource.title,
+        resource.url,
+        resource.publisher,
+        result.availability.value,
+        result.severity.value,
+        "yes" if result.confirmation.confirmed else "no",
+        result.confirmation.failures,
+        "" if seen is None or seen.status is None else seen.status,
+        seen.final_url if seen else "",
+        (seen.title or "") if seen else "",
+        "" if seen is None or seen.pages is None else seen.pages,
+        ";".join(f.code.value for f in result.findings),
+        what_happened_text(result),
+    )
+
+
+def guard_row(cells: Iterable[object]) -> list[str]:
+    """Every cell as text, flattened to one line and defused against formulas."""
+    return [guard_cell(cell) for cell in cells]
+
+
+def guard_cell(value: object) -> str:
+    """A cell's text; a leading single quote when a spreadsheet would read a formula."""
+    if isinstance(value, int):
+        return str(value)
+    flat = " ".join(str(value).split())
+    text = "".join(ch for ch in flat if ch.isprintable())  # no control or bidi characters
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

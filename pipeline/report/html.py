@@ -1,0 +1,466 @@
+"""report.html: one standalone page for curators.
+
+Pure: `render_html(run, context) -> str`. The page needs nothing else: the
+CSS and the (vanilla) JavaScript are inline, there are no external fonts,
+images or scripts, and a Content-Security-Policy forbids loading any. It
+reads without JavaScript (summary, changes, table, details below it); with
+JavaScript the table filters and sorts and details open in a dialog.
+
+Everything that can come from a remote server (titles, messages, evidence,
+URLs) is untrusted: the templates are rendered with jinja2 autoescaping,
+text is flattened and bounded by the `clip` filter, only http(s) URLs
+become links, and the data the script needs travels as JSON in a
+`<script type="application/json">` element with `<`, `>` and `&` escaped,
+so that no remote string is ever part of script code.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from pipeline.models import (
+    Availability,
+    FindingCode,
+    Mode,
+    Observation,
+    ResourceResult,
+    Run,
+    Severity,
+)
+from pipeline.report.context import (
+    EMPTY_CONTEXT,
+    NightDot,
+    PreviousState,
+    ReportContext,
+    as_utc,
+    dot_of_result,
+)
+from pipeline.report.markdown import availability_label, explain_availability, truncate
+
+MAX_TEXT = 300  # characters of a table cell
+MAX_DETAIL = 2_000  # characters of a title, message or evidence in the detail view
+_URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
+
+DRIFT_CODES = (
+    FindingCode.TITLE_CHANGED,
+    FindingCode.PAGES_CHANGED,
+    FindingCode.CONTENT_CHANGED,
+    FindingCode.PERMANENT_REDIRECT,
+)
+SEVERITY_LABELS = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "info",
+    Severity.NONE: "ok",
+}
+GROUPS = (
+    ("failure", "New problems",
+     "Fine on the last run (or new in the catalogue), failing now."),
+    ("recovery", "Recovered", "Failing on the last run, available again now."),
+    ("drift", "Changed", "The title, page count, content or address changed since the last run."),
+    ("new", "New in the catalogue", "Checked for the first time; nothing wrong."),
+)
+
+
+# --------------------------------------------------------------------------
+# View model: what the templates show, computed here so they stay simple
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One line of "expected vs observed"."""
+
+    label: str
+    expected: str
+    observed: str | None  # None: nothing in the answer says it
+    differs: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    """How a resource changed since the previous run."""
+
+    kind: str  # one of GROUPS' kinds
+    text: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One resource, everything the table, the changes and the detail view show."""
+
+    index: int  # catalogue order, also the detail view's anchor
+    result: ResourceResult
+    label: str  # availability with its confirmation state
+    what: str  # what happened, in plain words
+    more: int  # findings not shown in `what`
+    href: str  # the catalogue URL when it is safe to link, else ''
+    final_href: str
+    facts: tuple[Fact, ...]
+    answer: tuple[tuple[str, str], ...]  # facts of the HTTP answer itself
+    dots: tuple[NightDot, ...]
+    previous: PreviousState | None
+    change: Change | None
+
+    @property
+    def severity_label(self) -> str:
+        """The resource's severity as the page words it."""
+        return SEVERITY_LABELS[self.result.severity]
+
+    @property
+    def status(self) -> str:
+        """The HTTP status of the final answer, '' when there was none."""
+        seen = self.result.observed
+        return "" if seen is None or seen.status is None else str(seen.status)
+
+
+@dataclass(frozen=True)
+class Group:
+    """One part of "changed since the last run"."""
+
+    kind: str
+    title: str
+    intro: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One <select> filter: its key in the data, its label and its options."""
+
+    key: str
+    label: str
+    options: tuple[tuple[str, str], ...]  # (value, label)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything report.html.j2 renders."""
+
+    run: Run
+    finished: str
+    rows: tuple[Row, ...]  # worst first, then catalogue order
+    groups: tuple[Group, ...]
+    has_baseline: bool
+    compared_with: str | None
+    severity_counts: tuple[tuple[str, str, int], ...]  # (value, label, count)
+    availability_counts: tuple[tuple[str, int], ...]
+    choices: tuple[Choice, ...]
+    data_json: Markup
+
+
+# --------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------
+
+
+def render_html(run: Run, context: ReportContext = EMPTY_CONTEXT) -> str:
+    """The whole standalone HTML page, ending in a newline."""
+    template = environment().get_template("report.html.j2")
+    return template.render(page=build_page(run, context)).rstrip("\n") + "\n"
+
+
+def render(run: Run) -> str:
+    """The `render(run) -> str` entry point every report module offers (no history)."""
+    return render_html(run)
+
+
+@functools.cache
+def environment() -> Environment:
+    """The jinja2 environment: package templates, autoescaping on, strict undefined."""
+    env = Environment(
+        loader=PackageLoader("pipeline.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["clip"] = clip
+    env.filters["word"] = severity_word
+    env.filters["look"] = dot_look
+    return env
+
+
+def build_page(run: Run, context: ReportContext) -> Page:
+    """The view model of a run and its context."""
+    rows = tuple(_row(i, r, run, context) for i, r in enumerate(run.results))
+    ordered = tuple(sorted(rows, key=_worst_first))
+    return Page(
+        run=run,
+        finished=as_utc(run.info.finished).strftime("%Y-%m-%d %H:%M UTC"),
+        rows=ordered,
+        groups=_groups(ordered),
+        has_baseline=context.has_baseline,
+        compared_with=context.compared_with,
+        severity_counts=_severity_counts(run),
+        availability_counts=tuple((a, n) for a, n in run.count_by_availability().items() if n),
+        choices=_choices(rows),
+        data_json=script_json({"rows": [_row_data(row) for row in rows]}),
+    )
+
+
+def _row(index: int, result: ResourceResult, run: Run, context: ReportContext) -> Row:
+    """The view of one resource."""
+    rid, mode = result.resource.id, run.info.mode
+    previous = context.previous.get(rid)
+    return Row(
+        index=index,
+        result=result,
+        label=availability_label(result, mode),
+        what=what_happened_text(result),
+        more=len(result.findings) - (1 if _explained_by_findings(result) else 0),
+        href=safe_href(result.resource.url),
+        final_href=safe_href(result.observed.final_url) if result.observed else "",
+        facts=_facts(result),
+        answer=_answer(result.observed),
+        dots=tuple(context.nights.get(rid, ())) or (dot_of_result(result, run),),
+        previous=previous,
+        change=change_of(result, previous, context.has_baseline, mode),
+    )
+
+
+def _worst_first(row: Row) -> tuple[int, int]:
+    """Sort key: error first, then catalogue order."""
+    return (-row.result.severity.rank, row.index)
+
+
+# --------------------------------------------------------------------------
+# Plain-words helpers, shared with the CSV report
+# --------------------------------------------------------------------------
+
+
+def what_happened_text(result: ResourceResult) -> str:
+    """One plain sentence: the worst finding's message, or the availability explained
+    when no finding of warning or error severity already says what is wrong."""
+    findings = sorted(result.findings, key=lambda f: -f.effective_severity.rank)
+    if findings and _explained_by_findings(result):
+        return findings[0].message
+    return explain_availability(result)
+
+
+def _explained_by_findings(result: ResourceResult) -> bool:
+    """As report.md decides it: plainly available, or a warning/error finding exists
+    (so there is at least one finding, and `what_happened_text` shows the worst)."""
+    if result.availability is Availability.AVAILABLE and result.findings:
+        return True
+    return any(f.effective_severity.rank >= Severity.WARNING.rank for f in result.findings)
+
+
+def is_problem(availability: Availability, severity: Severity) -> bool:
+    """A state a curator must act on: unreachable (not skipped) or of error severity."""
+    unreachable = not availability.is_reachable and availability is not Availability.SKIPPED
+    return unreachable or severity is Severity.ERROR
+
+
+def change_of(
+    result: ResourceResult, previous: PreviousState | None, has_baseline: bool, mode: Mode
+) -> Change | None:
+    """How the resource changed since the previous run, None if it did not (or no baseline)."""
+    if not has_baseline:
+        return None
+    label = availability_label(result, mode)
+    now_bad = is_problem(result.availability, result.severity)
+    if previous is None:
+        return Change("failure" if now_bad else "new", f"new in the catalogue, now {label}")
+    was_bad = is_problem(previous.availability, previous.severity)
+    if now_bad and not was_bad:
+        return Change("failure", f"was {previous.availability.value}, now {label}")
+    if was_bad and not now_bad and result.availability.is_reachable:
+        return Change("recovery", f"was {previous.availability.value}, now {label}")
+    drift = [f for f in result.findings if f.code in DRIFT_CODES and f.code not in previous.codes]
+    if drift:
+        return Change("drift", "; ".join(f.message for f in drift))
+    return None
+
+
+def _groups(rows: Sequence[Row]) -> tuple[Group, ...]:
+    """The non-empty change groups, in GROUPS order, rows worst first."""
+    groups = (
+        Group(kind, title, intro, tuple(r for r in rows if r.change and r.change.kind == kind))
+        for kind, title, intro in GROUPS
+    )
+    return tuple(g for g in groups if g.rows)
+
+
+# --------------------------------------------------------------------------
+# Details
+# --------------------------------------------------------------------------
+
+
+def _facts(result: ResourceResult) -> tuple[Fact, ...]:
+    """Catalogue vs this run, with the rows the judge found different marked;
+    rows with nothing on either side (e.g. pages of a web page) left out."""
+    resource, seen = result.resource, result.observed
+    codes = {f.code for f in result.findings}
+    final_url = seen.final_url if seen else ""
+    facts = (
+        Fact("Title", resource.title, _text(seen and seen.title),
+             FindingCode.TITLE_CHANGED in codes),
+        Fact("Address", resource.url, final_url,
+             bool(seen and final_url and final_url != resource.url)),
+        Fact("Format", resource.format.value if resource.format else "",
+             seen.content_type if seen else "", FindingCode.FORMAT_MISMATCH in codes),
+        Fact("Pages", _text(resource.pages), _text(seen and seen.pages),
+             FindingCode.PAGES_CHANGED in codes),
+        Fact("Language", resource.language, _text(seen and seen.language)),
+        Fact("Publisher", resource.publisher, None),
+        Fact("Kind", resource.kind, None),
+    )
+    return tuple(f for f in facts if f.label in ("Title", "Address") or f.expected or f.observed)
+
+
+def _answer(seen: Observation | None) -> tuple[tuple[str, str], ...]:
+    """The facts of the HTTP answer that have a value."""
+    if seen is None:
+        return ()
+    facts = (
+        ("HTTP status", _text(seen.status)),
+        ("Content type", seen.content_type),
+        ("Size", _size(seen.bytes) if seen.bytes else ""),
+        ("ETag", seen.etag),
+        ("Last modified", seen.last_modified),
+        ("Answered in", f"{seen.elapsed_ms:,} ms" if seen.elapsed_ms else ""),
+        ("SHA-256", seen.sha256),
+        ("Error", seen.error),
+    )
+    return tuple((label, value) for label, value in facts if value)
+
+
+def _size(count: int) -> str:
+    """A byte count for people: '1.2 MB (1,234,567 bytes)'."""
+    if count < 1_000:
+        return f"{count:,} bytes"
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit} ({count:,} bytes)"
+    return f"{count:,} bytes"  # pragma: no cover - unreachable
+
+
+def _text(value: object) -> str:
+    """'' for None/False-ish missing values, else str(value)."""
+    return "" if value is None or value is False else str(value)
+
+
+# --------------------------------------------------------------------------
+# Summary, filters, data for the script
+# --------------------------------------------------------------------------
+
+
+def _severity_counts(run: Run) -> tuple[tuple[str, str, int], ...]:
+    """(value, label, count) for every severity, worst first."""
+    counts = run.count_by_severity()
+    order = sorted(Severity, key=lambda s: -s.rank)
+    return tuple((s.value, SEVERITY_LABELS[s], counts[s.value]) for s in order)
+
+
+def _choices(rows: Iterable[Row]) -> tuple[Choice, ...]:
+    """The four <select> filters, offering only values that occur."""
+    rows = list(rows)
+    availabilities = {r.result.availability for r in rows}
+    severities = {r.result.severity for r in rows}
+    return (
+        Choice("availability", "Availability",
+               tuple((a.value, a.value) for a in Availability if a in availabilities)),
+        Choice("severity", "Severity",
+               tuple((s.value, SEVERITY_LABELS[s])
+                     for s in sorted(severities, key=lambda s: -s.rank))),
+        Choice("publisher", "Publisher", _options(r.result.resource.publisher for r in rows)),
+        Choice("hub", "Hub page", _options(r.result.resource.hub for r in rows)),
+    )
+
+
+def _options(values: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """Distinct values, sorted case-insensitively; the empty one labelled."""
+    distinct = sorted(set(values), key=str.casefold)
+    return tuple((v, clip(v, 80) or "(none given)") for v in distinct)
+
+
+def _row_data(row: Row) -> dict[str, Any]:
+    """What the script needs of a row to filter and sort it (all plain data)."""
+    result = row.result
+    resource, seen = result.resource, result.observed
+    searchable = [
+        resource.id, resource.title, resource.publisher, resource.hub, resource.url, row.label,
+        row.what, seen.final_url if seen else "", (seen.title or "") if seen else "",
+        *(f"{f.code.value} {f.message}" for f in result.findings),
+    ]
+    return {
+        "index": row.index,
+        "id": resource.id,
+        "availability": result.availability.value,
+        "availabilityRank": list(Availability).index(result.availability),
+        "severity": result.severity.value,
+        "severityRank": result.severity.rank,
+        "publisher": resource.publisher,
+        "hub": resource.hub,
+        "what": clip(row.what),
+        "status": seen.status if seen else None,
+        "url": resource.url,
+        "search": clip(" ".join(searchable), MAX_DETAIL).lower(),
+    }
+
+
+# --------------------------------------------------------------------------
+# Escaping helpers
+# --------------------------------------------------------------------------
+
+
+def clip(value: object, limit: int = MAX_TEXT) -> str:
+    """Untrusted text as one bounded line: whitespace collapsed, invisible and
+    control characters (bidi overrides too) removed. Autoescaping does the rest."""
+    if value is None:
+        return ""
+    flat = "".join(ch for ch in " ".join(str(value).split()) if ch.isprintable())
+    return truncate(flat, limit)
+
+
+def safe_href(url: str) -> str:
+    """`url` percent-encoded if it is an http(s) URL that can be linked, else ''.
+
+    A `javascript:`, `data:` or otherwise odd URL is never made clickable.
+    """
+    encoded = quote(url, safe=_URL_SAFE)
+    try:
+        scheme = urlsplit(encoded).scheme.lower()
+    except ValueError:
+        return ""
+    if scheme not in ("http", "https") or not encoded.lower().startswith(("http://", "https://")):
+        return ""
+    return encoded if len(encoded) <= MAX_DETAIL else ""
+
+
+def script_json(data: object) -> Markup:
+    """JSON that is safe inside <script type="application/json">: no '<', '>', '&'
+    (so no '</script>' or '<!--'), no line separators."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return Markup(text)  # safe: every markup-significant character is escaped above
+
+
+def severity_word(severity: Severity) -> str:
+    """A severity as the page words it ('ok' for none)."""
+    return SEVERITY_LABELS[severity]
+
+
+def dot_look(dot: NightDot) -> tuple[str, str]:
+    """(CSS class, symbol) of a sparkline dot; the symbol keeps it from being colour-only."""
+    if dot.network_down:
+        return "dot-down", "?"
+    if dot.availability is Availability.SKIPPED:
+        return "dot-skip", "–"
+    failing = not dot.availability.is_reachable and dot.availability is not Availability.BLOCKED
+    if failing or dot.severity is Severity.ERROR:
+        return "dot-bad", "✕"
+    if dot.severity is Severity.WARNING:
+        return "dot-warn", "!"
+    return "dot-ok", "✓"
