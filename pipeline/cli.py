@@ -7,8 +7,10 @@ inconclusive (the network itself was down).
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,9 +24,31 @@ from pipeline.config import Config, ConfigError, load_config
 from pipeline.history import History, HistoryError
 from pipeline.models import Catalogue, Mode, Network, Run, Severity
 from pipeline.progress import progress_display
-from pipeline.report import check_new_run, write_reports
+from pipeline.publish import Publication, PublishError, plan_publication, write_site
+from pipeline.report import (
+    FORMATS,
+    ReportLoadError,
+    check_new_run,
+    context_from_history,
+    load_run,
+    rerender,
+    run_report_path,
+    write_reports,
+)
 from pipeline.report.markdown import availability_label
 from pipeline.report.nights import render_nights
+from pipeline.review import (
+    ACCEPTABLE_FIELDS,
+    ACKNOWLEDGEMENTS_PATH,
+    Acknowledgements,
+    ReviewError,
+    apply_acknowledgements,
+    load_acknowledgements,
+    needs_decision,
+    render_review,
+)
+from pipeline.review import accept as review_accept
+from pipeline.review import acknowledge as review_acknowledge
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 DEFAULT_CATALOGUE = Path("catalogue")
@@ -103,6 +127,8 @@ def history(resource_id: str, history_path: Path | None, reports_dir: Path, limi
               help="Allow loopback/private addresses (for local test sites).")
 @click.option("--no-progress", is_flag=True, help="Print no progress lines.")
 @click.option("--run-id", help="Name of the run folder (default: the start time, UTC).")
+@click.option("--acknowledgements", "acks_path", type=click.Path(path_type=Path),
+              help="Acknowledged findings (default: catalogue/acknowledgements.yaml).")
 def check_command(
     paths: tuple[Path, ...],
     config_path: Path | None,
@@ -114,11 +140,13 @@ def check_command(
     allow_private_networks: bool,
     no_progress: bool,
     run_id: str | None,
+    acks_path: Path | None,
 ) -> None:
     """Fetch every resource, judge it, and write the validation report.
 
-    Writes REPORTS_DIR/<run-id>/report.json and report.md, points
-    REPORTS_DIR/latest at them, and records the night in the history, which
+    Writes REPORTS_DIR/<run-id>/report.html (for curators), report.md,
+    report.json, report.csv and junit.xml, points REPORTS_DIR/latest at
+    them, and records the night in the history, which
     confirms failures across nights (confirm_after) and remembers each
     resource's last good night. Exit status: 0 nothing of error severity,
     1 at least one error, 2 a usage, configuration or catalogue error,
@@ -126,6 +154,7 @@ def check_command(
     """
     config = _config(config_path, allow_private_networks)
     catalogue = _load(paths)
+    acks = _acknowledgements(acks_path)
     if changed_since is not None:
         only = _changed_only(paths, changed_since, only, catalogue)
     try:
@@ -135,7 +164,8 @@ def check_command(
                 progress_display(not no_progress) as progress:
             run = check(catalogue, config, mode=Mode(mode), only=only, run_id=run_id,
                         progress=progress, past=history)
-            folder = write_reports(run, reports_dir)
+            run = apply_acknowledgements(run, acks, run.info.started.date())
+            folder = write_reports(run, reports_dir, context=context_from_history(history, run))
             history.record(run)
     except (CheckError, FileExistsError, ValueError, HistoryError) as exc:
         raise _usage_error(str(exc)) from None
@@ -169,6 +199,15 @@ def exit_status(run: Run) -> int:
     if run.info.network is Network.INCONCLUSIVE:
         return EXIT_INCONCLUSIVE
     return EXIT_ERRORS if run.has_errors else EXIT_OK
+
+
+def _acknowledgements(path: Path | None) -> Acknowledgements:
+    try:
+        return load_acknowledgements(path or ACKNOWLEDGEMENTS_PATH)
+    except CatalogueError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise _usage_error("the acknowledgements file has problems; nothing was checked") from None
 
 
 def _config(path: Path | None, allow_private: bool) -> Config:
@@ -214,7 +253,165 @@ def _print_summary(run: Run, folder: Path) -> None:
     if run.info.network is Network.INCONCLUSIVE:
         click.echo("Inconclusive: every host failed to resolve or connect in the same way, so "
                    "the network itself seems down. This run counts toward nobody's failures.")
-    click.echo(f"Report: {folder / 'report.md'}")
+    click.echo(f"Report: {folder / 'report.html'} (also report.md, report.json, report.csv, "
+               "junit.xml)")
+
+
+# --------------------------------------------------------------------------
+# Re-rendering, review and publishing: no network, only files
+# --------------------------------------------------------------------------
+
+REPORTS_DIR = click.option(
+    "--reports-dir", type=click.Path(path_type=Path), default=Path("reports"),
+    show_default=True, help="Where the run folders are.")
+RUN = click.option("--run", "run_id", default="latest", show_default=True, metavar="RUN-ID",
+                   help="Which run to use.")
+ACKS = click.option("--acknowledgements", "acks_path", type=click.Path(path_type=Path),
+                    help="Acknowledged findings (default: catalogue/acknowledgements.yaml).")
+
+
+@cli.command()
+@click.argument("run_id", metavar="[RUN-ID]", default="latest")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="html",
+              show_default=True, help="Which format to print.")
+@REPORTS_DIR
+@click.option("--history", "history_path", type=click.Path(path_type=Path),
+              help="History database, for the changes and sparklines of the HTML report.")
+def report(run_id: str, fmt: str, reports_dir: Path, history_path: Path | None) -> None:
+    """Print a stored run again in any format, without touching the network.
+
+    RUN-ID is a folder under REPORTS_DIR (default: latest). For example
+    `curate report --format csv > links.csv`.
+    """
+    db = history_path or reports_dir / HISTORY_FILE
+    try:
+        path = run_report_path(reports_dir, run_id)
+        with _open_history(db) as history:
+            click.echo(rerender(path, fmt, history), nl=False)
+    except (ReportLoadError, HistoryError) as exc:
+        raise _usage_error(str(exc)) from None
+
+
+@cli.command()
+@RUN
+@REPORTS_DIR
+@ACKS
+def review(run_id: str, reports_dir: Path, acks_path: Path | None) -> None:
+    """List what needs a curator's decision in a run, with the command for each.
+
+    Accept what a resource now is (`curate accept`), or acknowledge a known
+    problem so it stops nagging (`curate acknowledge`).
+    """
+    run = _stored_run(reports_dir, run_id)
+    acks = _acknowledgements(acks_path)
+    click.echo(render_review(needs_decision(run, acks, _today())))
+
+
+@cli.command()
+@click.argument("resource_id", metavar="RESOURCE-ID")
+@click.option("--field", "fields", multiple=True, type=click.Choice(list(ACCEPTABLE_FIELDS)),
+              help="Accept only this field (repeatable; default: all that changed).")
+@click.option("--catalogue", "paths", multiple=True, type=click.Path(path_type=Path),
+              help="Catalogue file or folder (default: catalogue/).")
+@RUN
+@REPORTS_DIR
+def accept(resource_id: str, fields: tuple[str, ...], paths: tuple[Path, ...], run_id: str,
+           reports_dir: Path) -> None:
+    """Write what the latest run observed (new URL after a permanent redirect,
+    new title, new page count) into the catalogue entry, keeping comments,
+    order and formatting, and set its last_reviewed date to today.
+    """
+    run = _stored_run(reports_dir, run_id)
+    try:
+        done = review_accept(list(paths) or [DEFAULT_CATALOGUE], resource_id, run, _today(),
+                             set(fields) or None)
+    except (ReviewError, CatalogueError) as exc:
+        raise _usage_error(str(exc)) from None
+    click.echo(f"Accepted for {resource_id}:")
+    for change in done.changes:
+        click.echo(f"  {change}")
+
+
+@cli.command()
+@click.argument("resource_id", metavar="RESOURCE-ID")
+@click.argument("code", metavar="CODE")
+@click.option("--reason", required=True, help="Why this is known and fine for now.")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Stop muting on this date (YYYY-MM-DD).")
+@click.option("--by", help="Who acknowledges it.")
+@RUN
+@REPORTS_DIR
+@ACKS
+def acknowledge(resource_id: str, code: str, reason: str, until: dt.datetime | None,
+                by: str | None, run_id: str, reports_dir: Path, acks_path: Path | None) -> None:
+    """Record that a curator knows of a finding (CODE, e.g. format-mismatch), so it
+    is lowered to info until it expires or what curate sees changes.
+    """
+    run = _stored_run(reports_dir, run_id)
+    try:
+        ack = review_acknowledge(acks_path or ACKNOWLEDGEMENTS_PATH, resource_id, code, reason,
+                                 until.date() if until else None, _today(), run, by=by)
+    except (ReviewError, CatalogueError) as exc:
+        raise _usage_error(str(exc)) from None
+    click.echo(f"Acknowledged: {ack.describe()}")
+
+
+@cli.command()
+@PATHS
+@RUN
+@REPORTS_DIR
+@ACKS
+@click.option("--site-dir", type=click.Path(path_type=Path), default=Path("site"),
+              show_default=True, help="Where the hub pages and feed.json are written.")
+def publish(paths: tuple[Path, ...], run_id: str, reports_dir: Path, acks_path: Path | None,
+            site_dir: Path) -> None:
+    """Render the hub pages and a JSON feed from a reviewed run.
+
+    Refuses, with the reasons, while the run has errors that are neither
+    resolved nor acknowledged; confirmed broken or gated resources are left
+    out of the pages and listed. Exit status 1 when refused.
+    """
+    catalogue = _load(paths)
+    run = apply_acknowledgements(_stored_run(reports_dir, run_id),
+                                 _acknowledgements(acks_path), _today())
+    publication = plan_publication(catalogue, run)
+    if not publication.ready:
+        click.echo(f"Not ready to publish run {run.info.id}:", err=True)
+        for reason in publication.blockers:
+            click.echo(f"  - {reason}", err=True)
+        sys.exit(EXIT_ERRORS)
+    try:
+        written = write_site(publication, site_dir)
+    except (PublishError, OSError) as exc:
+        raise _usage_error(str(exc)) from None
+    _print_publication(publication, written)
+
+
+def _print_publication(publication: Publication, written: list[Path]) -> None:
+    click.echo(f"Published run {publication.run_id}: " + ", ".join(str(p) for p in written))
+    for item in publication.left_out:
+        click.echo(f"  left out {item.id}: {item.reason}")
+
+
+def _stored_run(reports_dir: Path, run_id: str) -> Run:
+    try:
+        return load_run(run_report_path(reports_dir, run_id))
+    except ReportLoadError as exc:
+        raise _usage_error(str(exc)) from None
+
+
+@contextlib.contextmanager
+def _open_history(path: Path) -> Iterator[History | None]:
+    """The history if it exists (opening creates the file, so look first)."""
+    if not path.is_file():
+        yield None
+        return
+    with History(path) as history:
+        yield history
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
 
 
 def main() -> None:

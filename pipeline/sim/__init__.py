@@ -42,7 +42,13 @@ Video platform (video.py), served by every hub: /watch?v=<id>, /oembed?url=
 Anything else is 404. HEAD works everywhere.
 """
 
-from pipeline.sim.demo import demo_entries, write_demo_catalogue
+from pipeline.sim.demo import demo_entries, write_demo_catalogue, write_hub_catalogue
 from pipeline.sim.server import SimulatedHub, unused_port_url
 
-__all__ = ["SimulatedHub", "demo_entries", "unused_port_url", "write_demo_catalogue"]
+__all__ = [
+    "SimulatedHub",
+    "demo_entries",
+    "unused_port_url",
+    "write_demo_catalogue",
+    "write_hub_catalogue",
+]

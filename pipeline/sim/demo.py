@@ -26,6 +26,8 @@ from pipeline.sim.texts import (
 
 HUB_SLUG = "car-t-phases-demo"
 FILENAME = f"{HUB_SLUG}.yaml"
+PUBLISHABLE_SLUG = "car-t-phases"
+PUBLISHABLE_FILENAME = f"{PUBLISHABLE_SLUG}.yaml"
 ALL_PHASES = ("screening", "collection", "bridging", "infusion", "follow-up")
 UNREACHABLE = "<refused>"
 """Placeholder path: the entry's URL is a loopback port where nothing listens."""
@@ -420,28 +422,55 @@ _HEADER = """\
 hub: {slug}
 title: "CAR T-cell therapy phases (simulated hub)"
 description: >-
-  A simulated copy of a CAR T-cell therapy patient hub: guides, infographics,
-  fact sheets, company pages, a webinar and a glossary, plus one entry for each
-  way a link can go wrong (soft 404s and walls included), so the report shows
-  every verdict.
+{description}
 resources:
 """
+_DEMO_DESCRIPTION = """  A simulated copy of a CAR T-cell therapy patient hub: guides, infographics,
+  fact sheets, company pages, a webinar and a glossary, plus one entry for each
+  way a link can go wrong (soft 404s and walls included), so the report shows
+  every verdict."""
+_HUB_DESCRIPTION = """  CAR T-cell therapy consists of multiple phases, starting with an initial
+  screening phase and ending with continued follow-ups upon going through
+  infusion. Browse through resources from various sources for each phase."""
 
 
 def render_demo_catalogue(base_url: str, refused_url: str) -> str:
     """The demo catalogue's YAML text for a hub at `base_url`."""
-    lines = [_HEADER.format(base_url=base_url, slug=HUB_SLUG)]
     sections = (
         ("The hub's resources: all should be available.", HUB_ENTRIES),
         ("One entry per failure the nightly check must report.", FAILURE_ENTRIES),
         ("Soft 404s, walls and bot blocks, and look-alikes that are fine.", WALL_ENTRIES),
     )
+    return _render(base_url, refused_url, HUB_SLUG, sections, _DEMO_DESCRIPTION)
+
+
+def render_hub_catalogue(base_url: str) -> str:
+    """Only the hub's eight resources, all available: what `make demo` publishes."""
+    sections = (("The hub's resources, ready to publish.", HUB_ENTRIES),)
+    return _render(base_url, "", PUBLISHABLE_SLUG, sections, _HUB_DESCRIPTION)
+
+
+Sections = tuple[tuple[str, tuple[DemoEntry, ...]], ...]
+
+
+def _render(
+    base_url: str, refused_url: str, slug: str, sections: Sections, description: str
+) -> str:
+    lines = [_HEADER.format(base_url=base_url, slug=slug, description=description)]
     for heading, entries in sections:
         lines += [f"  # ---- {heading}", ""]
         for entry in entries:
             url = refused_url if entry.path == UNREACHABLE else base_url + entry.path
             lines += _entry_yaml(entry, url)
     return "\n".join(lines)
+
+
+def write_hub_catalogue(directory: pathlib.Path, base_url: str) -> pathlib.Path:
+    """Write the publishable hub-only catalogue into `directory`; returns its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / PUBLISHABLE_FILENAME
+    path.write_text(render_hub_catalogue(base_url.rstrip("/")), encoding="utf-8")
+    return path
 
 
 def write_demo_catalogue(directory: pathlib.Path, base_url: str) -> pathlib.Path:
