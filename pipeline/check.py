@@ -21,6 +21,7 @@ from pipeline.fetch.client import Fetcher
 from pipeline.fetch.oembed import check_video, video_platform
 from pipeline.fetch.pool import HostScheduler
 from pipeline.fetch.probe import SoftProbe
+from pipeline.fetch.wayback import suggest_archives
 from pipeline.history import Streak
 from pipeline.judge import explain, judge
 from pipeline.models import (
@@ -107,9 +108,11 @@ def check(
     resources = select(catalogue.resources, only)
     memory = recall(past, [r.id for r in resources], mode)
     conditions = conditional_headers(resources, memory)
-    fetched = fetch_all(resources, config, fetcher or Fetcher(config.fetch), progress, conditions)
+    fetcher = fetcher or Fetcher(config.fetch)
+    fetched = fetch_all(resources, config, fetcher, progress, conditions)
     tonight = Tonight(config, mode, started, network_state(fetched))
     results = tuple(result_for(r, fetched.get(r.url), tonight, memory) for r in resources)
+    results = with_archive_suggestions(results, tonight, fetcher)
     info = RunInfo(
         id=run_id or default_run_id(started),
         started=started,
@@ -186,6 +189,23 @@ def network_state(fetched: dict[str, Fetched]) -> Network:
     if len(hosts) >= 2 and len(errors) == 1 and errors <= NETWORK_ERRORS:
         return Network.INCONCLUSIVE
     return Network.OK
+
+
+def with_archive_suggestions(
+    results: tuple[ResourceResult, ...], tonight: Tonight, fetcher: Fetcher
+) -> tuple[ResourceResult, ...]:
+    """Add the Wayback Machine's newest capture to broken resources (opt-in).
+
+    The finding is info: severity needs no recomputing.
+    """
+    archive = tonight.config.archive
+    if not archive.enabled or tonight.network is not Network.OK:
+        return results
+    found = suggest_archives(results, fetcher, archive.endpoint)
+    return tuple(
+        replace(r, findings=(*r.findings, found[r.resource.id])) if r.resource.id in found else r
+        for r in results
+    )
 
 
 def select(resources: Sequence[Resource], only: Sequence[str]) -> list[Resource]:

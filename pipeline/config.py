@@ -55,16 +55,26 @@ class VideoConfig:
 
 
 @dataclass(frozen=True)
+class ArchiveConfig:
+    """Suggest the Wayback Machine's newest capture of a broken resource (opt-in)."""
+
+    enabled: bool = False
+    endpoint: str = "https://web.archive.org/web/"
+
+
+@dataclass(frozen=True)
 class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     verdicts: VerdictConfig = field(default_factory=VerdictConfig)
     video: VideoConfig = field(default_factory=VideoConfig)
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
 
 
 _SECTIONS: dict[str, type[Any]] = {
     "fetch": FetchConfig,
     "verdicts": VerdictConfig,
     "video": VideoConfig,
+    "archive": ArchiveConfig,
 }
 _MINIMUMS = {"concurrency": 1, "per_host_concurrency": 1, "confirm_after": 1, "max_bytes": 1}
 

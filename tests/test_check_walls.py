@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 
 from pipeline.check import check
-from pipeline.config import Config, VideoConfig
+from pipeline.config import ArchiveConfig, Config, VideoConfig
 from pipeline.fetch.client import Fetcher
 from pipeline.history import History
 from pipeline.models import (
@@ -226,3 +226,25 @@ def test_a_removed_video_says_so_in_the_report(
 ) -> None:
     result = one(entry(platforms[0].url("/watch?v=removed-video")), video_config, fetcher)
     assert result.observed is not None and "removed or is private" in result.observed.error
+
+
+def test_a_broken_resource_gets_the_newest_archived_copy_when_asked(
+    hub: SimulatedHub, fast_config: Config, fetcher: Fetcher
+) -> None:
+    config = replace(fast_config, archive=ArchiveConfig(enabled=True, endpoint=hub.url("/web/")))
+    gone, never = hub.url("/status/410"), hub.url("/never-archived/leaflet")
+    run = night([entry(gone, id="gone"), entry(never, id="never"),
+                 entry(hub.url("/gilead/car-t?wb=1"), id="fine")], config, fetcher)
+    by_id = {r.resource.id: codes(r) for r in run.results}
+    assert by_id == {"gone": {"archived-copy"}, "never": set(), "fine": set()}
+    (finding,) = run.results[0].findings
+    assert f"/web/20240101123456/{gone}" in finding.message and "2024-01-01" in finding.message
+    assert run.results[0].severity is Severity.WARNING  # info finding; nightly failing (1/2)
+
+
+def test_archive_lookups_are_off_by_default(
+    hub: SimulatedHub, fast_config: Config, fetcher: Fetcher
+) -> None:
+    before = sum(1 for _, t, _ in hub.requests_log() if t.startswith("/web/"))
+    one(entry(hub.url("/status/410?wb=2")), fast_config, fetcher)
+    assert sum(1 for _, t, _ in hub.requests_log() if t.startswith("/web/")) == before

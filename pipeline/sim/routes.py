@@ -156,8 +156,20 @@ def _chain(match: re.Match[str]) -> Response:
     return redirect(302, f"/chain/{hops - 1}")
 
 
+def _wayback(match: re.Match[str]) -> Response:
+    """Like web.archive.org/web/<url>: a redirect to the newest capture, or 404
+    for an address never captured (any URL containing "never-archived")."""
+    original = match.group(1)
+    if "never-archived" in original:
+        return status_response(404)
+    return redirect(302, f"/web/{WAYBACK_TIMESTAMP}/{original}")
+
+
+WAYBACK_TIMESTAMP = "20240101123456"
+
 _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Response]], ...] = (
     (re.compile(r"/status/(\d{3})"), _status),
+    (re.compile(r"/web/(https?://.+)"), _wayback),
     (re.compile(r"/chain/(\d{1,4})"), _chain),
     *WALL_PATTERNS,
     *VIDEO_PATTERNS,
