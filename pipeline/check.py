@@ -56,7 +56,11 @@ class Past(Protocol):
     def last_validators(self, resource_ids: Iterable[str]) -> dict[str, tuple[str, str]]: ...
 
 
-SNIFF_BYTES = 1024  # kept from each body after extraction, for format sniffing
+SNIFF_BYTES = 16  # kept from each body after extraction, for format sniffing (%PDF-)
+# The headers judging and reporting read; the rest is dropped after the fetch
+# so that tens of thousands of results stay small.
+KEPT_HEADERS = frozenset({"content-type", "content-length", "etag", "last-modified",
+                          "retry-after", "cf-mitigated", "www-authenticate", "location"})
 
 Progress = Callable[[int, int, str, bool], None]  # done, total, host, that one failed
 
@@ -294,7 +298,9 @@ def fetch_one(
     extraction = replace(extract_from(result), text="")
     sha256 = hashlib.sha256(result.body).hexdigest() if result.body else ""
     size = len(result.body)
-    return Fetched(replace(result, body=result.body[:SNIFF_BYTES]), extraction, size, sha256)
+    kept = {k: v for k, v in result.headers.items() if k.lower() in KEPT_HEADERS}
+    slim = replace(result, body=result.body[:SNIFF_BYTES], headers=kept)
+    return Fetched(slim, extraction, size, sha256)
 
 
 def extract_from(result: FetchResult) -> Extraction:

@@ -188,3 +188,15 @@ def test_a_failure_is_confirmed_by_the_streak_and_ci_mode_does_not_wait(
     assert confirm(Availability.BROKEN, ci, None).confirmed is True
     down = Tonight(fast_config, Mode.NIGHTLY, started, Network.INCONCLUSIVE)
     assert confirm(Availability.BROKEN, down, earlier).failures == 1  # not 2
+
+
+@pytest.mark.integration
+def test_a_moved_pdf_is_still_redirected_when_its_target_answers_304(
+    hub: SimulatedHub, fast_config: Config, fetcher: Fetcher
+) -> None:
+    history = History.in_memory()
+    moved = entry(hub.url("/moved-to-guide"), format=Format.PDF, pages=92)
+    first = night([moved], fast_config, fetcher, history, 1).results[0]
+    second = night([moved], fast_config, fetcher, history, 2).results[0]
+    assert first.availability is second.availability is Availability.REDIRECTED
+    assert {f.code.value for f in second.findings} == {"permanent-redirect", "not-modified"}

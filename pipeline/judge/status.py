@@ -35,7 +35,8 @@ def judge_status(result: FetchResult, accept_status: tuple[int, ...] = ()) -> Ju
     if status in accept_status or 200 <= status <= 299:
         return _judge_success(result)
     if status == 304:  # curate asked conditionally: the last good night still holds
-        return Judgement(Availability.AVAILABLE, (_not_modified(result),))
+        moved = _judge_success(result)  # a 301 before the 304 is still a moved link
+        return Judgement(moved.availability, (*moved.findings, _not_modified(result)))
     return _judge_http_failure(result, status)
 
 

@@ -116,6 +116,7 @@ CHALLENGE = Response(
 
 _REDIRECTS = {
     "/moved-permanently": (301, "/mayo/car-t-program"),
+    "/moved-to-guide": (301, "/attc/car-t-clinical-journey-guide.pdf"),
     "/moved-temporarily": (302, "/gilead/car-t"),
     "/moved-307": (307, "/gilead/car-t"),
     "/loop/a": (302, "/loop/b"),
