@@ -45,4 +45,9 @@ def build_session(config: FetchConfig, policy: AddressPolicy | None = None) -> r
     )
     session.mount("http://", adapter)
     session.mount("https://", adapter)
+    # No proxies or .netrc credentials from the environment: a connection
+    # through a proxy escapes the address check above, credentials must never
+    # be sent to the sites checked, and the per-request environment lookups
+    # cost a fifth of requests' overhead (measured by `make bench`).
+    session.trust_env = False
     return session
