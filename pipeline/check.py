@@ -8,8 +8,9 @@ large the catalogue.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -33,6 +34,7 @@ from pipeline.models import (
     Extraction,
     FetchError,
     FetchResult,
+    Judgement,
     Mode,
     Network,
     Observation,
@@ -113,9 +115,12 @@ def check(
     memory = recall(past, [r.id for r in resources], mode)
     conditions = conditional_headers(resources, memory)
     fetcher = fetcher or Fetcher(config.fetch)
-    fetched = fetch_all(resources, config, fetcher, progress, conditions)
-    tonight = Tonight(config, mode, started, network_state(fetched))
-    results = tuple(result_for(r, fetched.get(r.url), tonight, memory) for r in resources)
+    judge_now = functools.partial(judge_resource, today=started.date(), memory=memory,
+                                  review_after_days=config.verdicts.review_after_days)
+    outcomes = fetch_all(resources, config, fetcher, judge_now, progress, conditions)
+    tonight = Tonight(config, mode, started, network_state(outcomes))
+    judged = {rid: pair for outcome in outcomes.values() for rid, pair in outcome.judged.items()}
+    results = tuple(result_for(r, judged.get(r.id), tonight, memory) for r in resources)
     results = with_archive_suggestions(results, tonight, fetcher)
     info = RunInfo(
         id=run_id or default_run_id(started),
@@ -184,12 +189,11 @@ NETWORK_ERRORS = frozenset(
 )
 
 
-def network_state(fetched: dict[str, Fetched]) -> Network:
+def network_state(outcomes: Mapping[str, Outcome]) -> Network:
     """Inconclusive when every host (two or more) failed to resolve or connect
     in the same way: then the network is down, not the publishers."""
-    results = [f.result for f in fetched.values()]
-    hosts = {host_of(r.url) for r in results}
-    errors = {r.error for r in results}
+    hosts = {host_of(url) for url in outcomes}
+    errors = {outcome.error for outcome in outcomes.values()}
     if len(hosts) >= 2 and len(errors) == 1 and errors <= NETWORK_ERRORS:
         return Network.INCONCLUSIVE
     return Network.OK
@@ -224,18 +228,40 @@ def select(resources: Sequence[Resource], only: Sequence[str]) -> list[Resource]
     return [r for r in resources if r.id in wanted]
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One URL after fetching and judging: all that the rest of the run needs.
+
+    The fetch itself (body, page features, probe) is judged in the worker and
+    dropped, so memory stays small however large the catalogue.
+    """
+
+    error: FetchError | None
+    failed: bool
+    judged: dict[str, tuple[Judgement, Observation]]
+
+
+Judge = Callable[[Resource, Fetched], tuple[Judgement, Observation]]
+
+
 def fetch_all(
     resources: Sequence[Resource],
     config: Config,
     fetcher: Fetcher,
+    judge_now: Judge,
     progress: Progress | None = None,
     conditions: dict[str, dict[str, str]] | None = None,
-) -> dict[str, Fetched]:
-    """Fetch each distinct URL once, politely, in parallel."""
+) -> dict[str, Outcome]:
+    """Fetch each distinct URL once, politely, in parallel, and judge every
+    entry that lists it as soon as its answer is in."""
     conditions = conditions or {}
-    urls = list(dict.fromkeys(r.url for r in resources if not r.check.skip))
+    listing: dict[str, list[Resource]] = {}
+    for resource in resources:
+        if not resource.check.skip:
+            listing.setdefault(resource.url, []).append(resource)
+    urls = list(listing)
     max_bytes = {r.url: r.check.max_bytes for r in resources if r.check.max_bytes}
-    scheduler: HostScheduler[str, Fetched] = HostScheduler(
+    scheduler: HostScheduler[str, Outcome] = HostScheduler(
         config.fetch.concurrency,
         config.fetch.per_host_concurrency,
         config.fetch.per_host_interval,
@@ -244,15 +270,17 @@ def fetch_all(
     prober = SoftProbe(fetcher, scheduler.pace) if config.verdicts.soft404_probe else None
     done = 0
 
-    def report(url: str, fetched: Fetched) -> None:
+    def report(url: str, outcome: Outcome) -> None:
         nonlocal done
         done += 1
         if progress is not None:
-            progress(done, len(urls), host_of(url), _failed(fetched.result))
+            progress(done, len(urls), host_of(url), outcome.failed)
 
-    def work(url: str) -> Fetched:
+    def work(url: str) -> Outcome:
         fetched = fetch_one(fetcher, url, max_bytes.get(url), conditions.get(url))
-        return add_side_checks(fetched, config, fetcher, prober)
+        fetched = add_side_checks(fetched, config, fetcher, prober)
+        judged = {r.id: judge_now(r, fetched) for r in listing[url]}
+        return Outcome(fetched.result.error, _failed(fetched.result), judged)
 
     return scheduler.run(urls, host_of, work, report)
 
@@ -323,20 +351,32 @@ def header_charset(result: FetchResult) -> str | None:
     return None
 
 
-def result_for(
-    resource: Resource, fetched: Fetched | None, tonight: Tonight, memory: Memory
-) -> ResourceResult:
-    """Judge one resource; a skipped one gets the `skipped` availability."""
-    verdicts = tonight.config.verdicts
-    if fetched is None:
-        confirmation = Confirmation(needed=verdicts.confirm_after)
-        return ResourceResult(resource, Availability.SKIPPED, Severity.INFO, (), None,
-                              confirmation)
+def judge_resource(
+    resource: Resource, fetched: Fetched, *, today: dt.date, memory: Memory,
+    review_after_days: int,
+) -> tuple[Judgement, Observation]:
+    """Judge one entry from its URL's fetch (in the worker, right after it)."""
     baseline = memory.baselines.get(resource.id)
     fetched = _carry_forward(fetched, baseline)
     evidence = Evidence(fetched.result, _with_video_title(fetched), fetched.probe,
                         fetched.video, baseline)
-    judgement = judge(resource, evidence, tonight.started.date(), verdicts.review_after_days)
+    judgement = judge(resource, evidence, today, review_after_days)
+    return judgement, observe(fetched, judgement.reason)
+
+
+def result_for(
+    resource: Resource,
+    judged: tuple[Judgement, Observation] | None,
+    tonight: Tonight,
+    memory: Memory,
+) -> ResourceResult:
+    """Confirm and rate one judged resource; a skipped one gets `skipped`."""
+    verdicts = tonight.config.verdicts
+    if judged is None:
+        confirmation = Confirmation(needed=verdicts.confirm_after)
+        return ResourceResult(resource, Availability.SKIPPED, Severity.INFO, (), None,
+                              confirmation)
+    judgement, observation = judged
     confirmation = confirm(judgement.availability, tonight, memory.streaks.get(resource.id))
     severities = [judgement.availability.severity(confirmation.confirmed)]
     severities += [f.effective_severity for f in judgement.findings]
@@ -345,7 +385,7 @@ def result_for(
         judgement.availability,
         Severity.highest(severities),
         judgement.findings,
-        observe(fetched, judgement.reason),
+        observation,
         confirmation,
     )
 

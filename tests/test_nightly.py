@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.check import Fetched, Tonight, check, confirm, network_state
+from pipeline.check import Outcome, Tonight, check, confirm, network_state
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.fetch.client import Fetcher
@@ -18,9 +18,7 @@ from pipeline.history import History, Streak
 from pipeline.models import (
     Availability,
     Catalogue,
-    Extraction,
     FetchError,
-    FetchResult,
     Format,
     Hub,
     Mode,
@@ -94,10 +92,8 @@ def test_when_every_host_fails_the_same_way_the_night_is_inconclusive(
     assert history.streaks(["a", "b"])["a"].failures == 0  # counts toward nobody's failures
 
 
-def outcome(port: int, error: FetchError | None) -> Fetched:
-    url = f"http://127.0.0.1:{port}/page"
-    result = FetchResult(url, url, None if error else 200, error=error)
-    return Fetched(result, Extraction(), 0, "")
+def outcome(port: int, error: FetchError | None) -> tuple[str, Outcome]:
+    return f"http://127.0.0.1:{port}/page", Outcome(error, error is not None, {})
 
 
 @pytest.mark.parametrize(
@@ -113,8 +109,7 @@ def outcome(port: int, error: FetchError | None) -> Fetched:
     ],
 )
 def test_network_state(outcomes: list[tuple[int, FetchError | None]], network: Network) -> None:
-    fetched = {f.result.url: f for f in (outcome(port, error) for port, error in outcomes)}
-    assert network_state(fetched) is network
+    assert network_state(dict(outcome(port, error) for port, error in outcomes)) is network
 
 
 @pytest.mark.integration
