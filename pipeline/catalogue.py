@@ -9,6 +9,13 @@ A catalogue that does not load is never half-used: every problem in every file
 is collected, then raised at once as a CatalogueError whose lines read
 `FILE:LINE: id: message`, worded for curators rather than programmers.
 
+Reading has two speeds. Each file is first read by a fast reader (libyaml
+through PyYAML, plain data, a compiled check of the schema); a file that
+passes everything is used as read. A file with any problem, or anything the
+fast reader does not handle exactly as ruamel.yaml would, is read again with
+ruamel.yaml's round trip, which locates every problem: the problems reported,
+and the catalogue loaded, are the same either way.
+
 It is also the only module that writes YAML: `edit_resource` (curate accept)
 and `save_acknowledgement` (curate acknowledge) edit a file with a ruamel.yaml
 round trip that keeps comments, blank lines, key order, quotes and
@@ -33,16 +40,19 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import yaml as pyyaml
 from jsonschema import Draft202012Validator, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import CommentMark, YAMLError
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
     FoldedScalarString,
@@ -50,6 +60,17 @@ from ruamel.yaml.scalarstring import (
     ScalarString,
 )
 from ruamel.yaml.tokens import CommentToken
+from yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
 
 from pipeline.models import Catalogue, CheckOptions, Format, Hub, Resource, SourceLocation
 
@@ -118,7 +139,7 @@ def load_catalogue(paths: Sequence[Path | str]) -> Catalogue:
     Raises CatalogueError listing every problem across all files, so a curator
     can fix them in one go; nothing is returned for a half-valid catalogue.
     """
-    files = [_read(path, name) for path, name in _expand(paths)]
+    files, digest = _read_all(_expand(paths))
     problems = [p for f in files for p in f.problems]
     problems += _cross_file_problems(files)
     if problems:
@@ -126,7 +147,7 @@ def load_catalogue(paths: Sequence[Path | str]) -> Catalogue:
         unique = dict.fromkeys(problems)
         raise CatalogueError(sorted(unique, key=lambda p: (order.get(p.file, 0), p.line)))
     hubs = tuple(_hub(f) for f in files)
-    return Catalogue(hubs=hubs, digest=_digest(files))
+    return Catalogue(hubs=hubs, digest=digest)
 
 
 # --------------------------------------------------------------------------
@@ -136,13 +157,20 @@ def load_catalogue(paths: Sequence[Path | str]) -> Catalogue:
 
 @dataclass
 class _File:
-    """One catalogue file: where it is, its bytes, its YAML tree and its problems."""
+    """One catalogue file: where it is, its bytes, its YAML tree and its problems.
+
+    `data` is a ruamel.yaml round-trip tree (whose nodes know their lines), or,
+    for a file the fast reader found free of problems, plain dicts and lists
+    with the lines kept aside: `hub_line` and `entry_lines` (one per resource).
+    """
 
     path: Path
     name: str
     raw: bytes = b""
     data: Any = None
     problems: tuple[Problem, ...] = ()
+    hub_line: int = 0
+    entry_lines: list[int] | None = None
 
     @property
     def label(self) -> str:
@@ -184,11 +212,40 @@ def _folder_files(folder: Path) -> list[Path]:
     )
 
 
+def _read_all(found: list[tuple[Path, str]]) -> tuple[list[_File], str]:
+    """Read every catalogue file (in load order) and compute the digest.
+
+    Files are read in the digest's order (by name), so that each file's bytes
+    are hashed and let go as soon as it is parsed; when two files share a name
+    their bytes decide the order, so then all bytes are kept until the end.
+    """
+    names = [name for _, name in found]
+    if len(set(names)) < len(names):
+        files = [_read(path, name, fast=True) for path, name in found]
+        return files, _digest(files)
+    read: dict[int, _File] = {}
+    digest = hashlib.sha256()
+    for index in sorted(range(len(found)), key=names.__getitem__):
+        file = read[index] = _read(*found[index], fast=True)
+        for part in (file.name.encode("utf-8"), b"\0", file.raw, b"\0"):
+            digest.update(part)
+        file.raw = b""
+    return [read[i] for i in range(len(found))], digest.hexdigest()
+
+
 def _read(
-    path: Path, name: str, check: Callable[[_File], Iterable[Problem]] | None = None
+    path: Path,
+    name: str,
+    check: Callable[[_File], Iterable[Problem]] | None = None,
+    fast: bool = False,
 ) -> _File:
     """Read and parse one file, then collect everything wrong inside it
-    (as a catalogue file unless another `check` is given)."""
+    (as a catalogue file unless another `check` is given).
+
+    With `fast`, a catalogue file is first read by the fast reader (libyaml);
+    only when that finds a problem, or something it leaves to ruamel.yaml, is
+    the file read again with ruamel.yaml to locate every problem precisely.
+    """
     file = _File(path=path, name=name)
     try:
         file.raw = path.read_bytes()
@@ -198,6 +255,14 @@ def _read(
     except UnicodeDecodeError as exc:
         line = file.raw.count(b"\n", 0, exc.start) + 1
         return _failed(file, line, "the file is not UTF-8 text; save it as UTF-8")
+    if fast:
+        del text  # the fast reader parses the bytes; keep one copy of a big file
+        tree = _fast_tree(file.raw)
+        if tree is not None and _fast_valid(tree.data):
+            file.data, file.hub_line, file.entry_lines = tree.data, tree.hub_line, tree.entry_lines
+            return file
+        del tree
+        text = file.raw.decode("utf-8-sig")
     try:
         file.data = _yaml().load(text)
     except YAMLError as exc:
@@ -253,6 +318,203 @@ def _yaml_error_text(exc: YAMLError) -> str:
 
 
 # --------------------------------------------------------------------------
+# The fast reader: libyaml events straight to plain data
+# --------------------------------------------------------------------------
+#
+# ruamel.yaml's round trip is slow and memory-hungry on big files (it keeps
+# comments and positions of everything). Most files load without a problem,
+# and then only the position of each resource (and of `hub`) is needed. The
+# fast reader builds plain dicts and lists from libyaml's parse events,
+# resolving plain scalars exactly as ruamel.yaml (YAML 1.2) does for the
+# values a catalogue uses: null, true/false, decimal whole numbers, YYYY-MM-DD
+# dates and text. Anything else — tags, anchors and aliases, merge keys,
+# duplicate keys, other numbers or timestamps, a %YAML directive, characters
+# whose handling differs between the parsers — is left to ruamel.yaml, and so
+# is every file with a problem: the fast path never decides what a curator
+# reads, it only skips the slow path when there is nothing to report.
+
+_FAST_LOADER: Any = getattr(pyyaml, "CSafeLoader", None) or pyyaml.SafeLoader
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_NUMBER_START = frozenset("-+.0123456789")
+# First characters of the plain scalars that may be something other than text.
+_SPECIAL_START = _NUMBER_START | frozenset("~nNtTfF<=")
+_DECIMAL = re.compile(r"0|-?[1-9][0-9]*")
+_YMD = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_STR_TAG = "tag:yaml.org,2002:str"
+# Bytes that libyaml and ruamel.yaml treat differently: NEL, LS and PS as line
+# breaks, a byte order mark after the start, tabs, a lone CR (not before LF).
+_TRICKY_BYTES = (b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\t")
+# Block scalar (| or >) headers that ruamel.yaml may reject and libyaml not:
+# a first line holding only spaces ("more indented follow up line than first"),
+# or a '#' straight after the header.
+_TRICKY_BLOCK_HEADER = re.compile(rb"[|>][-+0-9]*(?:#|[ ]*(?:#[^\r\n]*)?\r?\n[ ]+\r?\n)")
+
+
+class _NotSimple(Exception):
+    """The fast reader met something it leaves to ruamel.yaml."""
+
+
+@dataclass
+class _FastTree:
+    """A catalogue file as plain data, with the lines a valid file needs."""
+
+    data: dict[Any, Any]
+    hub_line: int
+    entry_lines: list[int]
+
+
+def _fast_tree(raw: bytes) -> _FastTree | None:
+    """The file's data read by libyaml, or None when ruamel.yaml must read it
+    (anything the fast reader does not handle exactly as ruamel.yaml would)."""
+    if any(b in raw for b in _TRICKY_BYTES) or raw.find(codecs.BOM_UTF8, 1) >= 0:
+        return None
+    if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
+        return None
+    if _TRICKY_BLOCK_HEADER.search(raw):
+        return None
+    loader = _FAST_LOADER(raw)
+    try:
+        return _fast_document(loader.get_event)
+    except Exception:  # any error, or _NotSimple: ruamel.yaml reads and explains it
+        return None
+    finally:
+        loader.dispose()
+
+
+def _fast_document(get: Callable[[], Any]) -> _FastTree:
+    """The one document of a stream whose top level is a mapping."""
+    if type(get()) is not StreamStartEvent:
+        raise _NotSimple
+    start = get()
+    if type(start) is not DocumentStartEvent or start.version or start.tags:
+        raise _NotSimple
+    event = get()
+    if type(event) is not MappingStartEvent or event.anchor is not None or event.tag is not None:
+        raise _NotSimple
+    data: dict[Any, Any] = {}
+    hub_line = 0
+    entry_lines: list[int] = []
+    while type(event := get()) is not MappingEndEvent:
+        key, line = _fast_key(event), event.start_mark.line + 1
+        event = get()
+        if key == "resources" and type(event) is SequenceStartEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise _NotSimple
+            value, entry_lines = _fast_entries(get)
+        else:
+            value = _fast_node(get, event)
+        if key in data:
+            raise _NotSimple
+        data[key] = value
+        if key == "hub":
+            hub_line = line
+    if type(get()) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
+        raise _NotSimple
+    return _FastTree(data, hub_line, entry_lines)
+
+
+def _fast_entries(get: Callable[[], Any]) -> tuple[list[Any], list[int]]:
+    """The items of the resources list (mappings only) and the line of each."""
+    entries: list[Any] = []
+    lines: list[int] = []
+    while type(event := get()) is not SequenceEndEvent:
+        if type(event) is not MappingStartEvent:
+            raise _NotSimple  # not a set of fields: a problem to locate
+        lines.append(event.start_mark.line + 1)
+        entries.append(_fast_node(get, event))
+    return entries, lines
+
+
+def _fast_node(get: Callable[[], Any], event: Any) -> Any:
+    """The value that starts with `event`: scalar, list or mapping."""
+    kind = type(event)
+    if event.anchor is not None or event.tag is not None:
+        raise _NotSimple
+    if kind is ScalarEvent:
+        value = event.value
+        if event.implicit[0] and (not value or value[0] in _SPECIAL_START):
+            return _fast_scalar(value)
+        return value
+    if kind is SequenceStartEvent:
+        items = []
+        while type(event := get()) is not SequenceEndEvent:
+            items.append(_fast_node(get, event))
+        return items
+    if kind is MappingStartEvent:
+        mapping: dict[Any, Any] = {}
+        while type(event := get()) is not MappingEndEvent:
+            key = _fast_key(event)
+            event = get()
+            if type(event) is ScalarEvent and event.anchor is None and event.tag is None:
+                value = event.value  # the common case, inline: a scalar value
+                if event.implicit[0] and (not value or value[0] in _SPECIAL_START):
+                    value = _fast_scalar(value)
+            else:
+                value = _fast_node(get, event)
+            if key in mapping:
+                raise _NotSimple  # ruamel.yaml rejects duplicate keys
+            mapping[key] = value
+        return mapping
+    raise _NotSimple  # an alias
+
+
+@lru_cache(maxsize=1024)
+def _fast_key_text(value: str, plain: bool) -> Any:
+    """A short key, resolved once per distinct key (and the one copy shared)."""
+    return _fast_scalar(value) if plain else value
+
+
+def _fast_key(event: Any) -> Any:
+    """A mapping key: a scalar (complex keys are left to ruamel.yaml)."""
+    if type(event) is not ScalarEvent or event.anchor is not None or event.tag is not None:
+        raise _NotSimple
+    value, plain = event.value, event.implicit[0]
+    if len(value) <= 32:
+        return _fast_key_text(value, plain)
+    return _fast_scalar(value) if plain else value
+
+
+def _fast_scalar(value: str) -> Any:
+    """A plain scalar resolved as ruamel.yaml resolves it (YAML 1.2): the
+    values it handles exactly, else _NotSimple."""
+    if value[:1] in _NUMBER_START:
+        if _DECIMAL.fullmatch(value):
+            return int(value)
+        if ymd := _YMD.fullmatch(value):
+            return dt.date(int(ymd[1]), int(ymd[2]), int(ymd[3]))  # ValueError: not simple
+        if _ruamel_resolves(value) != _STR_TAG:
+            raise _NotSimple  # another number, or a timestamp
+        return value
+    if value in _NULLS:
+        return None
+    if (flag := _BOOLS.get(value)) is not None:
+        return flag
+    if value in ("<<", "="):
+        raise _NotSimple  # a merge key, or the YAML 'value' key
+    return value
+
+
+@cache
+def _ruamel_resolver() -> VersionedResolver:
+    return VersionedResolver()
+
+
+def _ruamel_resolves(value: str) -> str:
+    """The tag ruamel.yaml gives a plain scalar `value`."""
+    return str(_ruamel_resolver().resolve(ScalarNode, value, (True, False)))
+
+
+def _fast_valid(data: Any) -> bool:
+    """True when a fast-read file certainly has no problem of its own: it
+    passes the schema and the checks a schema cannot express. False means
+    there may be one, and ruamel.yaml must read the file to locate it."""
+    if not isinstance(data, dict) or not _fast_validator()(data):
+        return False
+    return not any(any(_entry_issues(e)) for e in data["resources"])
+
+
+# --------------------------------------------------------------------------
 # Problems inside one file
 # --------------------------------------------------------------------------
 
@@ -294,17 +556,36 @@ def _entry_problems(file: _File, index: int, entry: Any) -> Iterator[Problem]:
     if not isinstance(entry, CommentedMap):
         return
     rid = _entry_id(entry)
+    for field, message in _entry_issues(entry):
+        yield Problem(file.label, _line_at(file.data, ["resources", index, field]), rid, message)
+
+
+def _entry_issues(entry: Mapping[Any, Any]) -> Iterator[tuple[str, str]]:
+    """(field, message) for each check on one resource that the schema cannot express."""
     url = entry.get("url")
     if isinstance(url, str) and url.strip() and (message := _url_problem(url)):
-        yield Problem(file.label, _line_at(file.data, ["resources", index, "url"]), rid, message)
+        yield "url", message
     if "pages" in entry and entry.get("format") != "pdf":
-        line = _line_at(file.data, ["resources", index, "pages"])
-        yield Problem(file.label, line, rid, _pages_message(entry.get("format")))
+        yield "pages", _pages_message(entry.get("format"))
 
 
 def _url_problem(url: str) -> str | None:
     """Why `url` is not an http(s) address with a host, or None when it is fine."""
-    if any(ch.isspace() for ch in url):
+    if (plain := _PLAIN_URL.fullmatch(url)) and int(plain[1] or 0) <= 65535:
+        return None  # the common case, answered without urlsplit (same answer)
+    return _url_problem_checked(url)
+
+
+# http(s)://host[:port][/?#rest]: printable ASCII only, an ASCII host name and at
+# most five port digits. urlsplit takes such a URL apart without complaint and
+# finds the host, so _url_problem_checked would find nothing wrong with it
+# (the port is in range when at most 65535).
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::([0-9]{1,5}))?(?:[/?#][!-~]*)?")
+
+
+def _url_problem_checked(url: str) -> str | None:
+    """_url_problem, worked out in full."""
+    if not (url.isprintable() and " " not in url) and any(ch.isspace() for ch in url):
         return f"url '{url}' contains a space or line break"
     try:
         parts = urlsplit(url)
@@ -469,6 +750,167 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+# A check of plain data against the catalogue schema that answers only "is it
+# certainly valid?", far faster than jsonschema. It understands the keywords
+# the schema uses; it is strict where it is unsure (True always means
+# jsonschema would accept `_plain(data)`), and a schema using any other keyword
+# makes it fall back to jsonschema itself.
+
+_Check = Callable[[Any], bool]
+_SCHEMA_NOTES = frozenset(
+    {"$schema", "$id", "$defs", "$comment", "title", "description", "examples", "default"}
+)
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda x: type(x) is str or type(x) is dt.date,  # a date is YYYY-MM-DD text
+    "integer": lambda x: type(x) is int,
+    "number": lambda x: type(x) is int or type(x) is float,
+    "boolean": lambda x: type(x) is bool,
+    "null": lambda x: x is None,
+    "array": lambda x: type(x) is list,
+    "object": lambda x: type(x) is dict,
+}
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class _Unsupported(Exception):
+    """The schema uses a keyword the fast check does not know."""
+
+
+@cache
+def _fast_validator() -> _Check:
+    """The fast "certainly valid" check of the catalogue schema (with dates
+    checked, as _validator does), or jsonschema's own when it cannot be built."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    try:
+        return _compile_schema(schema, schema, ())
+    except _Unsupported:
+        return lambda data: bool(_validator().is_valid(_plain(data)))
+
+
+def _compile_schema(schema: Any, root: Mapping[str, Any], refs: tuple[str, ...]) -> _Check:
+    """A check for `schema` (part of `root`); `refs` are the $refs being followed."""
+    if schema is True or schema == {}:
+        return lambda x: True
+    if not isinstance(schema, dict):
+        raise _Unsupported
+    checks: list[_Check] = []
+    if "type" in schema:
+        checks.append(_type_check(schema["type"]))
+    object_keys = ("properties", "additionalProperties", "required")
+    if any(k in schema for k in object_keys):
+        checks.append(_object_check(schema, root, refs))
+    for key, value in schema.items():
+        if key in _SCHEMA_NOTES or key == "type" or key in object_keys:
+            continue
+        checks.append(_keyword_check(key, value, root, refs))
+    return _all_of(checks)
+
+
+def _keyword_check(key: str, value: Any, root: Mapping[str, Any], refs: tuple[str, ...]) -> _Check:
+    """The check of one keyword (other than type and the object keywords)."""
+    match key:
+        case "$ref":
+            if not isinstance(value, str) or not value.startswith("#/$defs/") or value in refs:
+                raise _Unsupported
+            target = root.get("$defs", {}).get(value.removeprefix("#/$defs/"))
+            if target is None:
+                raise _Unsupported
+            return _compile_schema(target, root, (*refs, value))
+        case "enum" if all(type(v) is str for v in value):
+            allowed = frozenset(value)
+            return lambda x: (text := _as_text(x)) is not None and text in allowed
+        case "pattern":
+            search = re.compile(value).search
+            return lambda x: (text := _as_text(x)) is None or search(text) is not None
+        case "format" if value == "date":
+            return lambda x: type(x) is not str or _is_iso_date(x)
+        case "minimum":
+            return lambda x: type(x) not in (int, float) or x >= value
+        case "maximum":
+            return lambda x: type(x) not in (int, float) or x <= value
+        case "items" if isinstance(value, dict):
+            item = _compile_schema(value, root, refs)
+            return lambda x: type(x) is not list or all(item(i) for i in x)
+        case "uniqueItems" if value is True:
+            return _unique_items
+    raise _Unsupported
+
+
+def _type_check(expected: Any) -> _Check:
+    """The `type` keyword: one type name or a list of them."""
+    names = [expected] if isinstance(expected, str) else expected
+    if not isinstance(names, list) or not all(n in _JSON_TYPES for n in names):
+        raise _Unsupported
+    checks = [_JSON_TYPES[n] for n in names]
+    return checks[0] if len(checks) == 1 else lambda x: any(c(x) for c in checks)
+
+
+def _object_check(
+    schema: Mapping[str, Any], root: Mapping[str, Any], refs: tuple[str, ...]
+) -> _Check:
+    """properties, additionalProperties (true or false) and required, together."""
+    properties = {
+        str(k): _compile_schema(v, root, refs) for k, v in schema.get("properties", {}).items()
+    }
+    extra = schema.get("additionalProperties", True)
+    if extra not in (True, False):
+        raise _Unsupported
+    required = tuple(schema.get("required", ()))
+
+    def check(x: Any) -> bool:
+        if type(x) is not dict:
+            return True
+        for key, value in x.items():
+            if type(key) is not str:
+                return False  # _plain would turn it into text: unsure
+            sub = properties.get(key)
+            if sub is None:
+                if not extra:
+                    return False
+            elif not sub(value):
+                return False
+        return all(name in x for name in required)
+
+    return check
+
+
+def _all_of(checks: list[_Check]) -> _Check:
+    """A check passing when every one of `checks` passes."""
+    if not checks:
+        return lambda x: True
+    if len(checks) == 1:
+        return checks[0]
+    first, rest = checks[0], _all_of(checks[1:])
+    return lambda x: first(x) and rest(x)
+
+
+def _as_text(value: Any) -> str | None:
+    """`value` as the text jsonschema sees (dates as YYYY-MM-DD), None if not text."""
+    if type(value) is str:
+        return value
+    return value.isoformat() if type(value) is dt.date else None
+
+
+def _is_iso_date(text: str) -> bool:
+    """A real calendar date written YYYY-MM-DD (as jsonschema's date format)."""
+    if not _ISO_DATE.fullmatch(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _unique_items(x: Any) -> bool:
+    """uniqueItems, for lists of text and whole numbers only (others: unsure)."""
+    if type(x) is not list:
+        return True
+    if not all(type(i) is str or type(i) is int for i in x):
+        return False
+    return len({(type(i), i) for i in x}) == len(x)
+
+
 def _plain(node: Any) -> Any:
     """A JSON-like copy of a YAML tree for validation: dates become YYYY-MM-DD text."""
     if isinstance(node, dict):
@@ -524,15 +966,15 @@ def _node_line(node: Any) -> int:
     return int(lc.line) + 1 if lc is not None and lc.line is not None else 1
 
 
-def _entries(data: CommentedMap, key: str = "resources") -> list[Any]:
+def _entries(data: Mapping[Any, Any], key: str = "resources") -> list[Any]:
     """The entries of a file's list `key`, or none when it is not a list."""
     entries = data.get(key)
-    return list(entries) if isinstance(entries, CommentedSeq) else []
+    return list(entries) if isinstance(entries, list) else []
 
 
 def _entry_id(entry: Any) -> str:
     """The id an entry declares, or '-' when it has none usable."""
-    rid = entry.get("id") if isinstance(entry, CommentedMap) else None
+    rid = entry.get("id") if isinstance(entry, dict) else None
     return str(rid) if isinstance(rid, str) and rid.strip() else NO_ID
 
 
@@ -555,7 +997,7 @@ def _cross_file_problems(files: list[_File]) -> list[Problem]:
     ids: dict[str, str] = {}
     hubs: dict[str, str] = {}
     for file in files:
-        if isinstance(file.data, CommentedMap):
+        if isinstance(file.data, dict):
             problems += _duplicate_hub(file, hubs)
             problems += _duplicate_ids(file, ids)
     return problems
@@ -566,7 +1008,7 @@ def _duplicate_hub(file: _File, seen: dict[str, str]) -> Iterator[Problem]:
     hub = file.data.get("hub")
     if not isinstance(hub, str) or not hub:
         return
-    line = _line_at(file.data, ["hub"])
+    line = file.hub_line if file.entry_lines is not None else _line_at(file.data, ["hub"])
     if hub in seen:
         yield Problem(file.label, line, NO_ID, f"hub '{hub}' is already declared at {seen[hub]}")
     else:
@@ -579,11 +1021,18 @@ def _duplicate_ids(file: _File, seen: dict[str, str]) -> Iterator[Problem]:
         rid = _entry_id(entry)
         if rid == NO_ID:
             continue
-        line = _line_at(file.data, ["resources", index])
+        line = _entry_line(file, index)
         if rid in seen:
             yield Problem(file.label, line, rid, f"duplicate id: also used at {seen[rid]}")
         else:
             seen[rid] = f"{file.label}:{line}"
+
+
+def _entry_line(file: _File, index: int) -> int:
+    """Line of resource `index` of `file` (where its first field is)."""
+    if file.entry_lines is not None:
+        return file.entry_lines[index]
+    return _line_at(file.data, ["resources", index])
 
 
 # --------------------------------------------------------------------------
@@ -592,13 +1041,17 @@ def _duplicate_ids(file: _File, seen: dict[str, str]) -> Iterator[Problem]:
 
 
 def _hub(file: _File) -> Hub:
-    """The Hub model of a valid file."""
+    """The Hub model of a valid file (which lets go of its tree)."""
     data = file.data
     slug = str(data["hub"])
+    # Each entry of a fast-read tree is let go once converted, so that a big
+    # file never has both all its entries and all its resources in memory.
+    entries = _drained(data["resources"]) if file.entry_lines is not None else _entries(data)
     resources = tuple(
-        _resource(entry, slug, SourceLocation(file.label, _line_at(data, ["resources", i])))
-        for i, entry in enumerate(_entries(data))
+        _resource(entry, slug, SourceLocation(file.label, _entry_line(file, i)))
+        for i, entry in enumerate(entries)
     )
+    file.data = None
     return Hub(
         slug=slug,
         title=str(data["title"]),
@@ -608,7 +1061,15 @@ def _hub(file: _File) -> Hub:
     )
 
 
-def _resource(entry: CommentedMap, hub: str, source: SourceLocation) -> Resource:
+def _drained(items: list[Any]) -> Iterator[Any]:
+    """The items of `items`, each removed from the list as it is handed out."""
+    for index, item in enumerate(items):
+        items[index] = None
+        yield item
+        del item
+
+
+def _resource(entry: Mapping[Any, Any], hub: str, source: SourceLocation) -> Resource:
     """The Resource model of a valid entry."""
     fmt = entry.get("format")
     return Resource(
@@ -631,10 +1092,13 @@ def _resource(entry: CommentedMap, hub: str, source: SourceLocation) -> Resource
     )
 
 
+_NO_CHECK_OPTIONS = CheckOptions()  # shared: frozen, and most resources have no `check`
+
+
 def _check(data: Any) -> CheckOptions:
     """The CheckOptions of a valid `check` mapping (defaults when absent)."""
     if not data:
-        return CheckOptions()
+        return _NO_CHECK_OPTIONS
     max_bytes = data.get("max_bytes")
     return CheckOptions(
         skip=bool(data.get("skip", False)),
@@ -685,11 +1149,12 @@ def load_resources_from_text(label: str, data: bytes) -> tuple[Resource, ...]:
     if file.problems:
         raise CatalogueError(file.problems)
     entries = _entries(file.data)
-    bad = _bad_entries(file) | _repeated_entries(entries)
+    fast = file.entry_lines is not None  # then the file has no problem at all
+    bad = (set() if fast else _bad_entries(file)) | _repeated_entries(entries)
     hub = file.data.get("hub")
     slug = hub if isinstance(hub, str) else ""
     return tuple(
-        _resource(entry, slug, SourceLocation(label, _line_at(file.data, ["resources", i])))
+        _resource(entry, slug, SourceLocation(label, _entry_line(file, i)))
         for i, entry in enumerate(entries)
         if i not in bad
     )
@@ -702,6 +1167,10 @@ def _parse(file: _File) -> _File:
     except UnicodeDecodeError as exc:
         line = file.raw.count(b"\n", 0, exc.start) + 1
         return _failed(file, line, "the file is not UTF-8 text; save it as UTF-8")
+    tree = _fast_tree(file.raw)
+    if tree is not None and _fast_valid(tree.data):  # a valid file: read fast, as load_catalogue
+        file.data, file.hub_line, file.entry_lines = tree.data, tree.hub_line, tree.entry_lines
+        return file
     try:
         file.data = _yaml().load(text)
     except YAMLError as exc:

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import random
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from jsonschema import Draft202012Validator
 
+from pipeline import catalogue
 from pipeline.catalogue import (
     SCHEMA_PATH,
     CatalogueError,
     Problem,
     catalogue_paths,
     load_catalogue,
+    load_resources_from_text,
 )
-from pipeline.models import CheckOptions, Format, SourceLocation
+from pipeline.models import Catalogue, CheckOptions, Format, SourceLocation
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = REPO / "catalogue"
@@ -576,3 +582,469 @@ def test_shipped_urls_are_first_party_web_addresses() -> None:
         assert re.match(r"https?://[^/\s]+", resource.url), resource.id
         assert not any(m in resource.url for m in MIRRORS), resource.id
         assert resource.pages is None or resource.format is Format.PDF, resource.id
+
+
+# --------------------------------------------------------------------------
+# The fast reader and the precise (ruamel.yaml) reader agree
+# --------------------------------------------------------------------------
+
+
+def _outcome(paths: list[Path]) -> Catalogue | list[str]:
+    """The loaded catalogue, or the problem lines."""
+    try:
+        return load_catalogue(paths)
+    except CatalogueError as error:
+        return [str(p) for p in error.problems]
+
+
+def both_ways(
+    monkeypatch: pytest.MonkeyPatch, *paths: Path
+) -> tuple[Catalogue | list[str], Catalogue | list[str]]:
+    """load_catalogue's outcome as it is, then with the fast reader switched off."""
+    fast = _outcome(list(paths))
+    with monkeypatch.context() as m:
+        m.setattr(catalogue, "_fast_tree", lambda raw: None)
+        precise = _outcome(list(paths))
+    return fast, precise
+
+
+def no_ruamel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any use of the precise reader fail the test (the fast reader must do)."""
+
+    def refuse() -> None:
+        raise AssertionError("the file was read with ruamel.yaml")
+
+    monkeypatch.setattr(catalogue, "_yaml", refuse)
+
+
+def generated_catalogue(count: int, seed: int = 7, hub: str = "generated") -> str:
+    """A valid catalogue file of `count` entries written in many different ways."""
+    rnd = random.Random(seed)
+    out = [
+        "# A generated catalogue\n",
+        f"hub: {hub}\n",
+        "title: 'Generated: every layout'\n",
+        "description: >-\n  Folded\n  description.\n\n",
+        "resources:\n",
+    ]
+    titles = [
+        "Guide",
+        "Ünïcode — “quoted” title",
+        "10 things to ask",
+        "no",
+        "yes",
+        "on",
+        "Null island",
+        "True story",
+        "CAR-T: what next?",
+        "日本語のガイド",
+        "50% off",
+        "a # not a comment",
+    ]
+    for i in range(count):
+        title = rnd.choice(titles)
+        fields = [
+            f"id: r-{i}",
+            f"title: {json.dumps(title, ensure_ascii=rnd.random() < 0.5)}"
+            if rnd.random() < 0.5
+            else f"title: '{title}'",
+            rnd.choice(
+                [
+                    f"url: https://example.org/{i}",
+                    f'url: "http://127.0.0.1:8080/u/{i}?q=1#f"',
+                    f"url: 'https://Example.ORG:443/a/{i}'",
+                    f"url: https://例え.jp/{i}",
+                ]
+            ),
+        ]
+        if rnd.random() < 0.5:
+            fields.append(
+                rnd.choice(["publisher: Mayo Clinic", "publisher: 'BMS'", 'publisher: ""'])
+            )
+        if rnd.random() < 0.5:
+            fields.append("kind: " + rnd.choice(["guide", "web-page", "video", "fact-sheet"]))
+        if rnd.random() < 0.5:
+            if rnd.random() < 0.5:
+                fields += ["format: pdf", f"pages: {rnd.randint(1, 300)}"]
+            else:
+                fields.append("format: " + rnd.choice(["html", "video", "image"]))
+        if rnd.random() < 0.4:
+            fields.append("language: " + rnd.choice(["en", "fr", "pt-BR", "no", "nl", "de"]))
+        if rnd.random() < 0.4:
+            people = rnd.sample(["patients", "carers", "clinicians"], rnd.randint(0, 3))
+            if rnd.random() < 0.5:
+                fields.append(f"audience: [{', '.join(people)}]")
+            else:
+                fields.append(
+                    "audience:" + "".join(f"\n      - {p}" for p in people)
+                    if people
+                    else "audience: []"
+                )
+        if rnd.random() < 0.4:
+            phases = rnd.sample(["screening", "collection", "bridging", "infusion", "follow-up"], 2)
+            fields.append(f"phases: [{', '.join(phases)}]")
+        if rnd.random() < 0.5:
+            fields.append(
+                f"added: 20{rnd.randint(10, 29)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+            )
+        if rnd.random() < 0.3:
+            fields.append(rnd.choice(["last_reviewed: '2026-11-26'", "last_reviewed: 2026-02-28"]))
+        if rnd.random() < 0.3:
+            fields.append(
+                rnd.choice(
+                    [
+                        "notes: >-\n      Two lines\n      of notes.",
+                        "notes: |\n      Literal\n        indented\n      text",
+                        "notes: plain notes with a colon:in the middle",
+                        'notes: "Double \\"quoted\\" with \\u00e9 escape"',
+                        "notes: multi-line\n      plain scalar",
+                    ]
+                )
+            )
+        if rnd.random() < 0.2:
+            fields.append(
+                rnd.choice(
+                    [
+                        "check:\n      skip: true\n      skip_reason: blocks robots",
+                        "check: {accept_status: [403, 429], max_bytes: 50000000}",
+                        "check:\n      accept_status:\n        - 403\n      max_bytes: 1000",
+                        "check: {skip: false}",
+                    ]
+                )
+            )
+        if rnd.random() < 0.1:
+            rnd.shuffle(fields)  # id not first
+        lead = rnd.choice(
+            ["", "", "", "\n", "  # a comment before the entry\n", "# at column 0\n\n"]
+        )
+        single_line = all("\n" not in f for f in fields)
+        if single_line and rnd.random() < 0.1:
+            out.append(lead + "  - {" + ", ".join(fields) + "}\n")
+        elif rnd.random() < 0.05:
+            out.append(lead + "  -\n" + "".join(f"    {f}\n" for f in fields))
+        else:
+            eol = "  # end-of-line comment" if rnd.random() < 0.1 else ""
+            out.append(lead + "  - " + "\n    ".join(fields) + eol + "\n")
+    return "".join(out)
+
+
+def test_fast_and_precise_readers_agree_on_the_shipped_catalogue(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fast, precise = both_ways(monkeypatch, SHIPPED)
+    assert isinstance(fast, Catalogue)
+    assert fast == precise
+    no_ruamel(monkeypatch)
+    assert load_catalogue([SHIPPED]) == fast  # read without ruamel.yaml
+
+
+def test_fast_and_precise_readers_agree_on_a_varied_generated_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "generated.yaml"
+    path.write_text(generated_catalogue(2000), encoding="utf-8")
+    fast, precise = both_ways(monkeypatch, path)
+    assert isinstance(fast, Catalogue) and isinstance(precise, Catalogue)
+    assert len(fast.resources) == 2000
+    assert [r.source for r in fast.resources] == [r.source for r in precise.resources]
+    assert fast == precise
+    no_ruamel(monkeypatch)
+    assert load_catalogue([path]) == fast
+
+
+def test_fast_reader_handles_crlf_and_a_byte_order_mark(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "x.yaml"
+    text = generated_catalogue(200).replace("\n", "\r\n")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    fast, precise = both_ways(monkeypatch, path)
+    assert isinstance(fast, Catalogue) and fast == precise
+    no_ruamel(monkeypatch)
+    assert load_catalogue([path]) == fast
+
+
+ENTRY_LAYOUTS = [
+    pytest.param(
+        "  # comment\n\n  - id: a\n    title: A\n    url: https://e.org/a\n", id="comment-before"
+    ),
+    pytest.param("  - {id: a, title: A, url: 'https://e.org/a'}\n", id="flow-entry"),
+    pytest.param(
+        "  - {id: a,\n     title: A, url: 'https://e.org/a'}\n", id="flow-entry-two-lines"
+    ),
+    pytest.param("  - title: A\n    url: https://e.org/a\n    id: a\n", id="id-not-first"),
+    pytest.param("  -\n    id: a\n    title: A\n    url: https://e.org/a\n", id="dash-alone"),
+    pytest.param("- id: a\n  title: A\n  url: https://e.org/a\n", id="no-indent"),
+    pytest.param(
+        "  - id: a\n    title: A\n    url: https://e.org/a\n    notes: |\n      x\n\n\n"
+        "  - id: b\n    title: B\n    url: https://e.org/b\n",
+        id="after-block-scalar",
+    ),
+    pytest.param("  - id: a\n    title: A\n    url: https://e.org/a\n...\n", id="document-end"),
+]
+
+
+@pytest.mark.parametrize("entries", ENTRY_LAYOUTS)
+def test_fast_reader_gives_each_entry_the_precise_readers_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entries: str
+) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("---\nhub: h\ntitle: T\nresources:\n" + entries, encoding="utf-8")
+    fast, precise = both_ways(monkeypatch, path)
+    assert isinstance(fast, Catalogue) and isinstance(precise, Catalogue)
+    assert [r.source for r in fast.resources] == [r.source for r in precise.resources]
+    assert fast == precise
+    no_ruamel(monkeypatch)
+    load_catalogue([path])
+
+
+def test_yaml_1_1_words_are_text_as_in_yaml_1_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PyYAML (YAML 1.1) would read no, yes and on as booleans; the catalogue is YAML 1.2.
+    monkeypatch.chdir(tmp_path)
+    Path("x.yaml").write_text(
+        entry("language: no", "publisher: on", "notes: off", title="yes"), encoding="utf-8"
+    )
+    (_, resource) = load_catalogue([Path("x.yaml")]).resources
+    assert (resource.language, resource.title) == ("no", "yes")
+    assert (resource.publisher, resource.notes) == ("on", "off")
+    fast, precise = both_ways(monkeypatch, Path("x.yaml"))
+    assert fast == precise
+
+
+def test_skip_yes_is_still_not_a_boolean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("x.yaml").write_text(entry("check:", "  skip: yes"), encoding="utf-8")
+    fast, precise = both_ways(monkeypatch, Path("x.yaml"))
+    assert (
+        fast == precise == ["x.yaml:11: x-1: check.skip must be true or false, not the text 'yes'"]
+    )
+
+
+TRAPS = [
+    pytest.param(entry("skip_reason: x"), id="misplaced-field"),
+    pytest.param(entry("check:", "  skip: on"), id="skip-on"),
+    pytest.param(entry("check:", "  skip: True"), id="skip-True"),
+    pytest.param(entry("format: pdf", "pages: 010"), id="octal-looking-pages"),
+    pytest.param(entry("format: pdf", "pages: 0o17"), id="octal-pages"),
+    pytest.param(entry("format: pdf", "pages: 1_000"), id="underscore-pages"),
+    pytest.param(entry("format: pdf", "pages: 1:30"), id="sexagesimal-pages"),
+    pytest.param(entry("format: pdf", "pages: +5"), id="plus-pages"),
+    pytest.param(entry("format: pdf", "pages: 5.0"), id="float-pages"),
+    pytest.param(entry("check:", "  max_bytes: 1e6"), id="exponent-max-bytes"),
+    pytest.param(entry("notes: 1e3"), id="exponent-notes"),
+    pytest.param(entry("notes: .inf"), id="infinite-notes"),
+    pytest.param(entry("notes: 0x1F"), id="hex-notes"),
+    pytest.param(entry("notes: 1.2.3"), id="version-notes"),
+    pytest.param(entry("notes: ~"), id="null-notes"),
+    pytest.param(entry("notes: ="), id="value-key-notes"),
+    pytest.param(entry(title="2026-11-25"), id="date-title"),
+    pytest.param(entry(id="2026-11-25"), id="date-id"),
+    pytest.param(entry("added: 2024-02-30"), id="impossible-date"),
+    pytest.param(entry("added: 2026-1-5"), id="short-date"),
+    pytest.param(entry("added: 2026-11-25 10:00:00"), id="timestamp"),
+    pytest.param(entry("added: 2026-11-25t10:00:00Z"), id="timestamp-t"),
+    pytest.param(entry("notes: !!str 3"), id="explicit-tag"),
+    pytest.param(entry("notes: &n text", "publisher: *n"), id="anchor-alias"),
+    pytest.param(
+        HEAD + "  - &e {id: e, title: E, url: 'https://e.org'}\n  - *e\n", id="alias-entry"
+    ),
+    pytest.param(entry("notes: a", "notes: b"), id="duplicate-key"),
+    pytest.param(HEAD + "  - <<: {title: M, url: 'https://e.org/m'}\n    id: m\n", id="merge-key"),
+    pytest.param(entry("notes:\ttabbed"), id="tab"),
+    pytest.param(entry("notes: a\u0085b"), id="next-line-character"),
+    pytest.param(entry("notes: |", "   ", "      text"), id="blank-first-block-line"),
+    pytest.param("%YAML 1.1\n---\n" + entry("language: no"), id="yaml-1.1-directive"),
+    pytest.param(HEAD + "---\nhub: other\n", id="two-documents"),
+    pytest.param(HEAD.replace("title: Test hub", "title: yes\ntrue: 1"), id="boolean-key"),
+    pytest.param(HEAD.replace("hub: test-hub", "hub: 2026-01-01"), id="date-hub"),
+    pytest.param(entry('audience: ["p":, q]'), id="json-key-in-flow"),
+]
+
+
+@pytest.mark.parametrize("text", TRAPS)
+def test_values_where_the_readers_could_disagree_load_as_the_precise_reader_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("x.yaml").write_text(text, encoding="utf-8")
+    fast, precise = both_ways(monkeypatch, Path("x.yaml"))
+    assert fast == precise
+
+
+def test_duplicates_across_fast_read_files_name_both_places(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("a.yaml").write_text(
+        HEAD + "  - id: shared\n    title: S\n    url: https://e.org/s\n", encoding="utf-8"
+    )
+    Path("b.yaml").write_text(
+        "# b\n" + HEAD + "\n  - {id: shared, title: S, url: 'https://e.org/s2'}\n", encoding="utf-8"
+    )
+    fast, precise = both_ways(monkeypatch, Path("a.yaml"), Path("b.yaml"))
+    assert (
+        fast
+        == precise
+        == [
+            "b.yaml:2: -: hub 'test-hub' is already declared at a.yaml:1",
+            "b.yaml:5: good-one: duplicate id: also used at a.yaml:4",
+            "b.yaml:9: shared: duplicate id: also used at a.yaml:7",
+        ]
+    )
+
+
+def test_digest_is_unchanged_by_the_reading_order(tmp_path: Path) -> None:
+    texts = {
+        "b.yaml": "hub: b\ntitle: T\nresources: []\n",
+        "a.yml": "hub: a\ntitle: T\nresources: []\n",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    expected = hashlib.sha256(
+        b"".join(n.encode() + b"\0" + texts[n].encode() + b"\0" for n in sorted(texts))
+    ).hexdigest()
+    assert load_catalogue([tmp_path / "b.yaml", tmp_path / "a.yml"]).digest == expected
+    # Two files with the same name (in different folders): their bytes decide the order.
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    (tmp_path / "one" / "x.yaml").write_text(texts["b.yaml"], encoding="utf-8")
+    (tmp_path / "two" / "x.yaml").write_text(texts["a.yml"], encoding="utf-8")
+    pair = sorted([texts["b.yaml"].encode(), texts["a.yml"].encode()])
+    expected = hashlib.sha256(b"".join(b"x.yaml\0" + raw + b"\0" for raw in pair)).hexdigest()
+    assert load_catalogue([tmp_path / "one", tmp_path / "two"]).digest == expected
+
+
+def test_pure_python_pyyaml_reads_like_libyaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "generated.yaml"
+    path.write_text(generated_catalogue(300, seed=3), encoding="utf-8")
+    with_libyaml = load_catalogue([SHIPPED, path])
+    monkeypatch.setattr(catalogue, "_FAST_LOADER", yaml.SafeLoader)
+    no_ruamel(monkeypatch)
+    assert load_catalogue([SHIPPED, path]) == with_libyaml
+
+
+def test_old_revisions_read_fast_give_the_same_resources(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = generated_catalogue(500, seed=5).encode("utf-8")
+    fast = load_resources_from_text("old.yaml", data)
+    with monkeypatch.context() as m:
+        m.setattr(catalogue, "_fast_tree", lambda raw: None)
+        assert load_resources_from_text("old.yaml", data) == fast
+    assert len(fast) == 500
+    # A repeated id leaves both entries out, read fast or not.
+    twice = data + b"  - {id: r-1, title: Again, url: 'https://e.org/again'}\n"
+    fewer = load_resources_from_text("old.yaml", twice)
+    assert [r.id for r in fewer] == [r.id for r in fast if r.id != "r-1"]
+
+
+def test_fast_schema_check_never_accepts_what_jsonschema_rejects() -> None:
+    rnd = random.Random(11)
+    values: list[Any] = [
+        "x",
+        "",
+        " ",
+        "guide",
+        "pdf",
+        "html",
+        "en",
+        "pt-BR",
+        "english",
+        "infusion",
+        "Bad_Id",
+        "a--b",
+        0,
+        1,
+        5,
+        100,
+        599,
+        700,
+        True,
+        False,
+        None,
+        1.0,
+        2.5,
+        dt.date(2026, 1, 2),
+        "2026-01-02",
+        "2026-02-30",
+        "2026-1-2",
+        [],
+        ["patients"],
+        ["patients", "patients"],
+        [403, 403],
+        [403, 200],
+        [True, 1],
+        [dt.date(2026, 1, 1), "2026-01-01"],
+        {},
+        {"skip": True},
+        {"skip": "yes"},
+        {"accept_status": [700]},
+        {"max_bytes": 0},
+        {"max_bytes": 10},
+        {"x": 1},
+    ]
+    keys: list[Any] = [
+        "id",
+        "title",
+        "url",
+        "publisher",
+        "kind",
+        "format",
+        "pages",
+        "language",
+        "audience",
+        "phases",
+        "added",
+        "last_reviewed",
+        "notes",
+        "check",
+        "colour",
+        1,
+    ]
+    fast_check, validator = catalogue._fast_validator(), catalogue._validator()
+    agreed = 0
+    for _ in range(5000):
+        resource: dict[Any, Any] = {"id": "a-1", "title": "T", "url": "https://e.org"}
+        for _ in range(rnd.randint(0, 3)):
+            resource[rnd.choice(keys)] = rnd.choice(values)
+        if rnd.random() < 0.1:
+            del resource[rnd.choice(["id", "title", "url"])]
+        data = {
+            "hub": rnd.choice(["h", "Bad", dt.date(2026, 1, 1)]),
+            "title": rnd.choice(["T", "", 3]),
+            "resources": [resource],
+        }
+        fast, valid = fast_check(data), validator.is_valid(catalogue._plain(data))
+        assert valid or not fast, data
+        agreed += fast == valid
+    assert agreed > 4900  # unsure (then read precisely) only in rare cases
+
+
+URLS = [
+    "https://example.org",
+    "http://example.org/a?b=c#d",
+    "https://example.org:65535/x",
+    "https://example.org:65536/x",
+    "https://example.org:99999/x",
+    "https://example.org:0/",
+    "https://a/",
+    "https://./",
+    "http://-/",
+    "https://example.org/a%20b",
+    "https://example.org/~x",
+]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_quick_url_check_agrees_with_the_full_one(url: str) -> None:
+    assert catalogue._url_problem(url) == catalogue._url_problem_checked(url)
+
+
+def test_a_big_generated_file_loads(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text(generated_catalogue(20_000, seed=1), encoding="utf-8")
+    loaded = load_catalogue([path])
+    assert len(loaded.resources) == 20_000
+    assert loaded.resources[-1].id == "r-19999"
