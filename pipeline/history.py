@@ -42,6 +42,7 @@ from types import TracebackType
 from typing import Any
 
 from pipeline.models import (
+    ERROR_CODES,
     Availability,
     Baseline,
     FindingCode,
@@ -57,18 +58,9 @@ MAX_NIGHTS = 10_000  # upper bound for `nights(limit=...)`
 
 # An error-severity finding of one of these codes means the night was not good:
 # the page answered, but not with the resource (a wall, a soft 404, ...).
-WALL_CODES = frozenset(
-    {
-        FindingCode.SOFT_404,
-        FindingCode.PARKED_DOMAIN,
-        FindingCode.LOGIN_WALL,
-        FindingCode.PAYWALL,
-        FindingCode.REGISTRATION_WALL,
-        FindingCode.COOKIE_WALL,
-        FindingCode.FORMAT_MISMATCH,
-        FindingCode.DAMAGED_PDF,
-    }
-)
+# A night with an error-severity wall, soft 404 or broken file is not a good
+# night: the codes are those whose default severity is error.
+WALL_CODES = ERROR_CODES
 GOOD_AVAILABILITIES = tuple(a.value for a in Availability if a.is_reachable)
 FAILING_AVAILABILITIES = tuple(a.value for a in Availability if a.is_failure)
 # Nights on which the resource was not actually checked; streaks pass over them.

@@ -100,14 +100,14 @@ class FindingCode(StrEnum):
 
     @property
     def default_severity(self) -> Severity:
-        if self in _ERROR_CODES:
+        if self in ERROR_CODES:
             return Severity.ERROR
         if self in _INFO_CODES:
             return Severity.INFO
         return Severity.WARNING
 
 
-_ERROR_CODES = frozenset(
+ERROR_CODES = frozenset(
     {
         FindingCode.SOFT_404,
         FindingCode.PARKED_DOMAIN,

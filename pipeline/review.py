@@ -44,7 +44,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urljoin
 
 from pipeline.catalogue import (
     ACKNOWLEDGEMENTS_NAME,
@@ -56,12 +55,11 @@ from pipeline.catalogue import (
     save_acknowledgement,
     write_bytes_atomic,
 )
-from pipeline.judge.status import PERMANENT_REDIRECTS
+from pipeline.judge.status import permanent_target
 from pipeline.models import (
     Availability,
     Finding,
     FindingCode,
-    Hop,
     Resource,
     ResourceResult,
     Run,
@@ -336,18 +334,6 @@ def acknowledge(
 # --------------------------------------------------------------------------
 # Accepting what curate saw
 # --------------------------------------------------------------------------
-
-
-def permanent_target(redirects: Sequence[Hop]) -> str | None:
-    """The address to use now if the chain starts with permanent redirects
-    (301/308): the target of the last of them; a later temporary hop is the
-    site's business, not the link's."""
-    target = None
-    for hop in redirects:
-        if hop.status not in PERMANENT_REDIRECTS:
-            break
-        target = urljoin(hop.url, hop.location)
-    return target
 
 
 def proposed_changes(result: ResourceResult) -> Acceptance | None:

@@ -18,6 +18,7 @@ from pipeline.catalogue import (
     catalogue_paths,
     load_catalogue,
 )
+from pipeline.judge.status import permanent_target
 from pipeline.models import (
     Availability,
     Confirmation,
@@ -47,7 +48,6 @@ from pipeline.review import (
     is_muted,
     load_acknowledgements,
     needs_decision,
-    permanent_target,
     proposed_changes,
     render_review,
 )

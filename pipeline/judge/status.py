@@ -6,7 +6,18 @@ formats) is judged separately in content.py.
 
 from __future__ import annotations
 
-from pipeline.models import Availability, FetchError, FetchResult, Finding, FindingCode, Judgement
+from collections.abc import Sequence
+from urllib.parse import urljoin
+
+from pipeline.models import (
+    Availability,
+    FetchError,
+    FetchResult,
+    Finding,
+    FindingCode,
+    Hop,
+    Judgement,
+)
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
 
@@ -94,7 +105,7 @@ def _judge_error(result: FetchResult) -> Judgement:
 
 def _judge_success(result: FetchResult) -> Judgement:
     """2xx: available, or redirected when the link itself moved for good."""
-    new_url = permanent_target(result)
+    new_url = permanent_target(result.redirects)
     if new_url is None:
         return Judgement(Availability.AVAILABLE)
     finding = Finding(
@@ -105,17 +116,19 @@ def _judge_success(result: FetchResult) -> Judgement:
     return Judgement(Availability.REDIRECTED, (finding,))
 
 
-def permanent_target(result: FetchResult) -> str | None:
+def permanent_target(redirects: Sequence[Hop]) -> str | None:
     """The URL the catalogue should use now, if the chain starts with 301/308.
 
     Follows the permanent hops from the start and stops at the first
     temporary one: a 302 after a 301 is the site's business, not the link's.
+    (A relative Location is resolved against its hop, for chains read back
+    from a report.)
     """
     target = None
-    for hop in result.redirects:
+    for hop in redirects:
         if hop.status not in PERMANENT_REDIRECTS:
             break
-        target = hop.location
+        target = urljoin(hop.url, hop.location)
     return target
 
 

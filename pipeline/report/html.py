@@ -43,7 +43,12 @@ from pipeline.report.context import (
     as_utc,
     dot_of_result,
 )
-from pipeline.report.markdown import availability_label, explain_availability, truncate
+from pipeline.report.markdown import (
+    availability_label,
+    explain_availability,
+    explained_by_findings,
+    truncate,
+)
 
 MAX_TEXT = 300  # characters of a table cell
 MAX_DETAIL = 2_000  # characters of a title, message or evidence in the detail view
@@ -216,7 +221,7 @@ def _row(index: int, result: ResourceResult, run: Run, context: ReportContext) -
         result=result,
         label=availability_label(result, mode),
         what=what_happened_text(result),
-        more=len(result.findings) - (1 if _explained_by_findings(result) else 0),
+        more=len(result.findings) - (1 if explained_by_findings(result) else 0),
         href=safe_href(result.resource.url),
         final_href=safe_href(result.observed.final_url) if result.observed else "",
         facts=_facts(result),
@@ -241,17 +246,9 @@ def what_happened_text(result: ResourceResult) -> str:
     """One plain sentence: the worst finding's message, or the availability explained
     when no finding of warning or error severity already says what is wrong."""
     findings = sorted(result.findings, key=lambda f: -f.effective_severity.rank)
-    if findings and _explained_by_findings(result):
+    if findings and explained_by_findings(result):
         return findings[0].message
     return explain_availability(result)
-
-
-def _explained_by_findings(result: ResourceResult) -> bool:
-    """As report.md decides it: plainly available, or a warning/error finding exists
-    (so there is at least one finding, and `what_happened_text` shows the worst)."""
-    if result.availability is Availability.AVAILABLE and result.findings:
-        return True
-    return any(f.effective_severity.rank >= Severity.WARNING.rank for f in result.findings)
 
 
 def is_problem(availability: Availability, severity: Severity) -> bool:

@@ -225,7 +225,7 @@ def what_happened(result: ResourceResult, separator: str = "<br>") -> str:
     lines = [_finding_text(f) for f in findings[:MAX_FINDINGS_PER_ROW]]
     if len(findings) > MAX_FINDINGS_PER_ROW:
         lines.append(f"… {len(findings) - MAX_FINDINGS_PER_ROW} more findings")
-    if not _explained_by_findings(result):
+    if not explained_by_findings(result):
         lines.insert(0, escape(explain_availability(result)))
     return separator.join(lines)
 
@@ -243,7 +243,7 @@ def explain_availability(result: ResourceResult) -> str:
     return f"{text} (HTTP {observed.status})" if observed.status is not None else text
 
 
-def _explained_by_findings(result: ResourceResult) -> bool:
+def explained_by_findings(result: ResourceResult) -> bool:
     """True when the resource is plainly available, or some warning/error finding
     already explains its state (a 404 with only an archived-copy hint is not)."""
     if result.availability is Availability.AVAILABLE and result.findings:
