@@ -35,7 +35,7 @@ import contextlib
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -106,14 +106,6 @@ class Streak:
 
 
 NO_STREAK = Streak(failures=0, first_failed=None, availability=None)
-
-
-@dataclass(frozen=True)
-class ObservationExtras:
-    """What the store keeps about a night that `Observation` does not carry."""
-
-    text_length: int = 0
-    fingerprint: int | None = None
 
 
 # --------------------------------------------------------------------------
@@ -257,14 +249,10 @@ def _run_row(info: RunInfo, seq: int) -> tuple[Any, ...]:
 
 
 def _observation_row(
-    info: RunInfo, seq: int, result: ResourceResult, extras: ObservationExtras | None
+    info: RunInfo, seq: int, result: ResourceResult
 ) -> tuple[Any, ...]:
     """The `observations` row of one resource's result (a module function: tests patch it)."""
     seen = result.observed
-    if extras is None:  # the observation itself carries them (what check.py records)
-        extras = ObservationExtras(seen.text_length, seen.fingerprint) if seen else (
-            ObservationExtras()
-        )
     return (
         info.id, result.resource.id, to_text(info.started), seq, result.resource.url,
         str(result.availability), str(result.severity),
@@ -274,7 +262,8 @@ def _observation_row(
         seen.pages if seen else None, seen.language if seen else None,
         seen.etag if seen else "", seen.last_modified if seen else "",
         seen.elapsed_ms if seen else 0, seen.error if seen else "",
-        extras.text_length, to_int64(extras.fingerprint), findings_json(result),
+        seen.text_length if seen else 0, to_int64(seen.fingerprint if seen else None),
+        findings_json(result),
         result.confirmation.failures,
     )
 
@@ -422,14 +411,12 @@ class History:
 
     # -- writing -----------------------------------------------------------
 
-    def record(self, run: Run, extras: Mapping[str, ObservationExtras] | None = None) -> None:
+    def record(self, run: Run) -> None:
         """Store a run and one observation per result, all or nothing.
 
-        `extras` carries, by resource id, what `Observation` lacks (text length,
-        fingerprint). Raises HistoryError when the run id is already recorded
+        Raises HistoryError when the run id is already recorded
         or a resource id repeats within the run; the database is then unchanged.
         """
-        extras = extras or {}
         info = run.info
         with self._transaction("BEGIN IMMEDIATE"):
             if self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (info.id,)).fetchone():
@@ -437,7 +424,7 @@ class History:
             seq = self._conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM runs").fetchone()[0]
             self._conn.execute(_INSERT_RUN, _run_row(info, seq))
             rows = (
-                _observation_row(info, seq, result, extras.get(result.resource.id))
+                _observation_row(info, seq, result)
                 for result in run.results
             )
             try:

@@ -23,7 +23,6 @@ from pipeline.history import (
     NO_STREAK,
     History,
     HistoryError,
-    ObservationExtras,
     Streak,
     from_int64,
     to_int64,
@@ -50,6 +49,18 @@ T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=dt.UTC)
 
 OK = Availability.AVAILABLE
 BROKEN = Availability.BROKEN
+
+
+
+def measured(night_run: Run, texts: dict[str, tuple[int, int | None]]) -> Run:
+    """The run with (text length, fingerprint) set on the named resources' observations."""
+    results = []
+    for result in night_run.results:
+        seen, text = result.observed, texts.get(result.resource.id)
+        if seen is not None and text is not None:
+            seen = dataclasses.replace(seen, text_length=text[0], fingerprint=text[1])
+        results.append(dataclasses.replace(result, observed=seen))
+    return dataclasses.replace(night_run, results=tuple(results))
 
 # --------------------------------------------------------------------------
 # Factory
@@ -232,14 +243,11 @@ def test_in_memory_stores_are_independent() -> None:
 def test_record_and_nights_newest_first(store: History) -> None:
     cookie = wall(FindingCode.COOKIE_WALL)
     store.record(run("n1", 0, result("a", etag='"v1"', last_modified="Sun, 01 Nov 2026")))
-    store.record(
-        run("n2", 1, result("a", BROKEN, status=404, title=None)),
-        extras={"a": ObservationExtras(text_length=0)},
-    )
-    store.record(
+    store.record(run("n2", 1, result("a", BROKEN, status=404, title=None)))
+    store.record(measured(
         run("n3", 2, result("a", Availability.GATED, cookie), network=Network.INCONCLUSIVE),
-        extras={"a": ObservationExtras(text_length=5120, fingerprint=2**64 - 1)},
-    )
+        {"a": (5120, 2**64 - 1)},
+    ))
     nights = store.nights("a")
     assert [n.run_id for n in nights] == ["n3", "n2", "n1"]
     newest, broken, first = nights
@@ -384,10 +392,10 @@ def test_sigkill_in_the_middle_of_a_record_leaves_the_database_as_it_was(
 
 def test_baseline_is_the_newest_good_night(store: History) -> None:
     store.record(run("n1", 0, result("a", title="Old", pages=90)))
-    store.record(
+    store.record(measured(
         run("n2", 1, result("a", title="Guide", pages=92, sha256="cd" * 32)),
-        extras={"a": ObservationExtras(text_length=4000, fingerprint=2**63 + 7)},
-    )
+        {"a": (4000, 2**63 + 7)},
+    ))
     expected = Baseline("n2", "Guide", 92, 4000, 2**63 + 7, "cd" * 32)
     assert store.baseline("a") == expected
     store.record(run("n3", 2, result("a", BROKEN, title=None)))
@@ -423,7 +431,7 @@ def test_a_wall_lowered_below_error_does_not_spoil_the_night(store: History) -> 
 
 
 def test_a_not_modified_night_keeps_the_older_baseline(store: History) -> None:
-    store.record(run("n1", 0, result("a", etag='"v1"')), {"a": ObservationExtras(900, 42)})
+    store.record(measured(run("n1", 0, result("a", etag='"v1"')), {"a": (900, 42)}))
     not_modified = Finding(FindingCode.NOT_MODIFIED, "304")
     store.record(run("n2", 1, result("a", OK, not_modified, status=304, title=None, etag='"v1"')))
     assert store.baseline("a") == Baseline("n1", "Title of a", 92, 900, 42, "ab" * 32)
@@ -513,7 +521,7 @@ def test_streak_is_per_mode(store: History) -> None:
 def test_fingerprint_round_trip(tmp_path: Path, value: int) -> None:
     path = tmp_path / "history.sqlite"
     with History(path) as store:
-        store.record(run("n1", 0, result("a")), {"a": ObservationExtras(10, value)})
+        store.record(measured(run("n1", 0, result("a")), {"a": (10, value)}))
     with History(path) as store:
         assert store.nights("a")[0].fingerprint == value
         baseline = store.baseline("a")
@@ -528,17 +536,17 @@ def test_fingerprint_round_trip(tmp_path: Path, value: int) -> None:
 @pytest.mark.parametrize("value", [-1, 2**64])
 def test_a_fingerprint_out_of_range_is_refused(store: History, value: int) -> None:
     with pytest.raises(ValueError, match="64-bit"):
-        store.record(run("n1", 0, result("a")), {"a": ObservationExtras(10, value)})
+        store.record(measured(run("n1", 0, result("a")), {"a": (10, value)}))
     assert store.nights("a") == []
 
 
 def test_batch_methods_equal_the_single_ones(store: History) -> None:
     store.record(run("n1", 0, result("a"), result("b"), result("c", BROKEN)))
     store.record(run("n2", 1, result("a", BROKEN), result("b"), result("c", BROKEN)))
-    store.record(
+    store.record(measured(
         run("n3", 2, result("a", BROKEN), result("b", title="New"), result("c", BROKEN)),
-        {"b": ObservationExtras(77, 2**64 - 2)},
-    )
+        {"b": (77, 2**64 - 2)},
+    ))
     ids = ["a", "b", "c", "missing"]
     assert store.baselines(ids) == {
         rid: b for rid in ids if (b := store.baseline(rid)) is not None
@@ -561,11 +569,11 @@ def test_ten_thousand_resources_over_three_nights(tmp_path: Path) -> None:
             *(result(r, BROKEN if failing and i % failing == 0 else OK) for i, r in enumerate(ids)),
         )
 
-    extras = {rid: ObservationExtras(1000 + i, 2**64 - 1 - i) for i, rid in enumerate(ids)}
+    texts = {rid: (1000 + i, 2**64 - 1 - i) for i, rid in enumerate(ids)}
     with History(tmp_path / "history.sqlite") as store:
-        store.record(night("n1", 0, 0), extras)
-        store.record(night("n2", 1, 2), extras)
-        store.record(night("n3", 2, 4), extras)
+        store.record(measured(night("n1", 0, 0), texts))
+        store.record(measured(night("n2", 1, 2), texts))
+        store.record(measured(night("n3", 2, 4), texts))
         baselines = store.baselines(ids)
         streaks = store.streaks(ids)
     assert len(baselines) == 10_000
