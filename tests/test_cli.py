@@ -183,20 +183,34 @@ def git(repo: Path, *args: str) -> None:
                    cwd=repo, check=True, capture_output=True)
 
 
+def catalogue_repo(tmp_path: Path, entries: str, *, commit: bool = True) -> Path:
+    """A git repository holding catalogue/hub.yaml with `entries` (committed)."""
+    repo = tmp_path / "repo"
+    (repo / "catalogue").mkdir(parents=True)
+    write_entries(repo, entries)
+    git(repo, "init", "-q")
+    if commit:
+        git(repo, "add", ".")
+        git(repo, "commit", "-q", "-m", "base")
+    return repo
+
+
+def write_entries(repo: Path, entries: str) -> None:
+    (repo / "catalogue" / "hub.yaml").write_text(
+        f"hub: h\ntitle: H\nresources:\n{entries}", encoding="utf-8")
+
+
+ENTRY_A = "  - id: a\n    title: A\n    url: https://x.example/a\n"
+
+
 @pytest.mark.integration
 def test_changed_since_checks_only_added_or_changed_entries(
     hub: SimulatedHub, tmp_path: Path, config_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = tmp_path / "repo"
-    (repo / "catalogue").mkdir(parents=True)
-    catalogue = repo / "catalogue" / "hub.yaml"
     kept = f"  - id: kept\n    title: Kept\n    url: {hub.url('/attc/glossary?pr=kept')}\n"
-    catalogue.write_text(f"hub: h\ntitle: H\nresources:\n{kept}", encoding="utf-8")
-    git(repo, "init", "-q")
-    git(repo, "add", ".")
-    git(repo, "commit", "-q", "-m", "base")
+    repo = catalogue_repo(tmp_path, kept)
     added = f"  - id: added\n    title: Added\n    url: {hub.url('/status/404?pr=added')}\n"
-    catalogue.write_text(f"hub: h\ntitle: H\nresources:\n{kept}{added}", encoding="utf-8")
+    write_entries(repo, kept + added)
     monkeypatch.chdir(repo)
     status, output = run_check(["catalogue", "--changed-since", "HEAD", "--mode", "ci"],
                                config_file, tmp_path / "reports")
@@ -208,15 +222,7 @@ def test_changed_since_checks_only_added_or_changed_entries(
 def test_changed_since_with_nothing_changed_checks_nothing(
     tmp_path: Path, config_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = tmp_path / "repo"
-    (repo / "catalogue").mkdir(parents=True)
-    (repo / "catalogue" / "hub.yaml").write_text(
-        "hub: h\ntitle: H\nresources:\n  - id: a\n    title: A\n    url: https://x.example/a\n",
-        encoding="utf-8")
-    git(repo, "init", "-q")
-    git(repo, "add", ".")
-    git(repo, "commit", "-q", "-m", "base")
-    monkeypatch.chdir(repo)
+    monkeypatch.chdir(catalogue_repo(tmp_path, ENTRY_A))
     status, output = run_check(["catalogue", "--changed-since", "HEAD"], config_file,
                                tmp_path / "reports")
     assert status == 0 and "nothing to check" in output
@@ -226,13 +232,7 @@ def test_changed_since_with_nothing_changed_checks_nothing(
 def test_changed_since_an_unknown_ref_exits_2(
     tmp_path: Path, config_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    repo = tmp_path / "repo"
-    (repo / "catalogue").mkdir(parents=True)
-    (repo / "catalogue" / "hub.yaml").write_text(
-        "hub: h\ntitle: H\nresources:\n  - id: a\n    title: A\n    url: https://x.example/a\n",
-        encoding="utf-8")
-    git(repo, "init", "-q")
-    monkeypatch.chdir(repo)
+    monkeypatch.chdir(catalogue_repo(tmp_path, ENTRY_A, commit=False))
     status, output = run_check(["catalogue", "--changed-since", "no-such-branch"], config_file,
                                tmp_path / "reports")
     assert status == 2 and "no-such-branch" in output
