@@ -292,7 +292,8 @@ def add_side_checks(
     result = fetched.result
     platform = video_platform(result.url, config.video)
     if platform is not None and result.error is None:
-        return replace(fetched, video=check_video(result.url, platform, config.video, fetcher))
+        video = check_video(result.url, platform, config.video, fetcher)
+        return _with_video_title(replace(fetched, video=video))
     if prober is not None and _is_html_success(fetched):
         return replace(fetched, probe=prober.probe(result.final_url, host_of(result.final_url)))
     return fetched
@@ -358,8 +359,8 @@ def judge_resource(
     """Judge one entry from its URL's fetch (in the worker, right after it)."""
     baseline = memory.baselines.get(resource.id)
     fetched = _carry_forward(fetched, baseline)
-    evidence = Evidence(fetched.result, _with_video_title(fetched), fetched.probe,
-                        fetched.video, baseline)
+    evidence = Evidence(fetched.result, fetched.extraction, fetched.probe, fetched.video,
+                        baseline)
     judgement = judge(resource, evidence, today, review_after_days)
     return judgement, observe(fetched, judgement.reason)
 
@@ -400,12 +401,12 @@ def _carry_forward(fetched: Fetched, baseline: Baseline | None) -> Fetched:
     return replace(fetched, extraction=extraction, sha256=baseline.sha256)
 
 
-def _with_video_title(fetched: Fetched) -> Extraction:
+def _with_video_title(fetched: Fetched) -> Fetched:
     """A video's title is the platform's (oEmbed), not the watch page's."""
     video = fetched.video
     if video is None or not video.title:
-        return fetched.extraction
-    return replace(fetched.extraction, title=video.title)
+        return fetched
+    return replace(fetched, extraction=replace(fetched.extraction, title=video.title))
 
 
 def confirm(availability: Availability, tonight: Tonight, streak: Streak | None) -> Confirmation:
@@ -429,7 +430,7 @@ def confirm(availability: Availability, tonight: Tonight, streak: Streak | None)
 
 
 def observe(fetched: Fetched, reason: str = "") -> Observation:
-    result, extraction = fetched.result, _with_video_title(fetched)
+    result, extraction = fetched.result, fetched.extraction
     return Observation(
         final_url=result.final_url,
         status=result.status,
