@@ -20,7 +20,7 @@ from pipeline.config import Config
 from pipeline.extract import extract
 from pipeline.fetch.client import Fetcher
 from pipeline.fetch.oembed import check_video, video_platform
-from pipeline.fetch.pool import HostScheduler
+from pipeline.fetch.pool import Deferred, HostScheduler
 from pipeline.fetch.probe import SoftProbe
 from pipeline.fetch.wayback import suggest_archives
 from pipeline.history import Streak
@@ -71,7 +71,7 @@ class CheckError(Exception):
     """The run cannot start (e.g. --only names an id the catalogue lacks)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fetched:
     """One URL's fetch and side checks, the body reduced to what judging needs."""
 
@@ -134,7 +134,7 @@ def check(
     return Run(info, results)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tonight:
     """What every resource's judgement of this run shares."""
 
@@ -144,7 +144,7 @@ class Tonight:
     network: Network
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Memory:
     """What the history remembers of the selected resources."""
 
@@ -228,7 +228,7 @@ def select(resources: Sequence[Resource], only: Sequence[str]) -> list[Resource]
     return [r for r in resources if r.id in wanted]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """One URL after fetching and judging: all that the rest of the run needs.
 
@@ -276,9 +276,12 @@ def fetch_all(
         if progress is not None:
             progress(done, len(urls), host_of(url), outcome.failed)
 
-    def work(url: str) -> Outcome:
-        fetched = fetch_one(fetcher, url, max_bytes.get(url), conditions.get(url))
-        fetched = add_side_checks(fetched, config, fetcher, prober)
+    def work(url: str, attempt: int = 1) -> Outcome | Deferred[Outcome]:
+        active = _with_cap(fetcher, max_bytes.get(url))
+        result, delay = active.try_once(url, conditions.get(url) or {}, attempt)
+        if delay is not None:  # retried later, without holding a slot meanwhile
+            return Deferred(delay, functools.partial(work, url, attempt + 1))
+        fetched = add_side_checks(fetched_from(result), config, fetcher, prober)
         judged = {r.id: judge_now(r, fetched) for r in listing[url]}
         return Outcome(fetched.result.error, _failed(fetched.result), judged)
 
@@ -314,15 +317,13 @@ def _failed(result: FetchResult) -> bool:
     return result.error is not None or (result.status or 0) >= 400
 
 
-def fetch_one(
-    fetcher: Fetcher,
-    url: str,
-    max_bytes: int | None = None,
-    headers: dict[str, str] | None = None,
-) -> Fetched:
-    """Fetch, extract, then drop the body but for a short prefix."""
-    active = fetcher if max_bytes is None else fetcher.with_max_bytes(max_bytes)
-    result = active.fetch(url, headers)
+def _with_cap(fetcher: Fetcher, max_bytes: int | None) -> Fetcher:
+    """The fetcher with an entry's own body cap, if it has one."""
+    return fetcher if max_bytes is None else fetcher.with_max_bytes(max_bytes)
+
+
+def fetched_from(result: FetchResult) -> Fetched:
+    """Extract from a final answer, then drop the body but for a short prefix."""
     # The readable text is not reported (yet); dropping it keeps memory flat.
     extraction = replace(extract_from(result), text="")
     sha256 = hashlib.sha256(result.body).hexdigest() if result.body else ""

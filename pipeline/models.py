@@ -153,7 +153,7 @@ class Network(StrEnum):
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceLocation:
     """Where an entry was declared, for messages of the form FILE:LINE."""
 
@@ -164,7 +164,7 @@ class SourceLocation:
         return f"{self.file}:{self.line}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckOptions:
     """Per-resource overrides of how it is checked."""
 
@@ -174,7 +174,7 @@ class CheckOptions:
     max_bytes: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resource:
     """One catalogue entry: what the hub promises patients."""
 
@@ -196,7 +196,7 @@ class Resource:
     check: CheckOptions = field(default_factory=CheckOptions)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hub:
     """One catalogue file: a hub page and its resources."""
 
@@ -207,7 +207,7 @@ class Hub:
     resources: tuple[Resource, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Catalogue:
     hubs: tuple[Hub, ...]
     digest: str
@@ -238,7 +238,7 @@ class FetchError(StrEnum):
     FORBIDDEN_ADDRESS = "forbidden-address"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hop:
     """One answer in a redirect chain."""
 
@@ -247,7 +247,7 @@ class Hop:
     location: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FetchResult:
     """Everything the fetch stage saw for one URL; a dead link is data here."""
 
@@ -278,7 +278,7 @@ class FetchResult:
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FormFeatures:
     """One <form> of a page, described for the judge (no judgement here)."""
 
@@ -290,7 +290,7 @@ class FormFeatures:
     vendor: str = ""  # marketing or webinar form vendor recognised on the form, '' if none
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageFeatures:
     """Facts about an HTML page that the judge needs to tell walls from pages.
 
@@ -311,7 +311,7 @@ class PageFeatures:
         return sorted(m for m in self.markers if m.startswith(family + ":"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Extraction:
     """What the extractors read from a body: pure data, no judgement."""
 
@@ -327,7 +327,7 @@ class Extraction:
     features: PageFeatures | None = None  # HTML only
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Probe:
     """The answer to a random sibling path on the same host (soft-404 check).
 
@@ -343,7 +343,7 @@ class Probe:
     text_length: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VideoCheck:
     """What a video platform's oEmbed endpoint said of a video URL."""
 
@@ -354,7 +354,7 @@ class VideoCheck:
     error: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Baseline:
     """The resource's last good night, from the history store."""
 
@@ -371,7 +371,7 @@ class Baseline:
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing a curator should know, with the evidence behind it."""
 
@@ -385,7 +385,7 @@ class Finding:
         return self.severity or self.code.default_severity
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Observation:
     """What curate observed of a resource this run (report.json `observed`)."""
 
@@ -406,7 +406,7 @@ class Observation:
     fingerprint: int | None = None  # SimHash of the text, for content drift
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Confirmation:
     """How many consecutive failing nights, and whether that confirms it."""
 
@@ -416,7 +416,7 @@ class Confirmation:
     first_failed: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Everything the judge weighs for one resource: the fetch, what was read
     from it, and the side checks (soft-404 probe, oEmbed, last good night)."""
@@ -428,7 +428,7 @@ class Evidence:
     baseline: Baseline | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Judgement:
     """The judge's answer for one fetch: availability and findings.
 
@@ -441,7 +441,7 @@ class Judgement:
     reason: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ResourceResult:
     """One resource at the end of a run."""
 
@@ -453,7 +453,7 @@ class ResourceResult:
     confirmation: Confirmation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RunInfo:
     id: str
     started: dt.datetime
@@ -464,7 +464,7 @@ class RunInfo:
     catalogue_digest: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Run:
     info: RunInfo
     results: tuple[ResourceResult, ...]

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from pipeline.fetch.pool import HostScheduler
+from pipeline.fetch.pool import Deferred, HostScheduler
 from tests.fakes import FakeClock
 
 
@@ -65,3 +65,49 @@ def test_a_crash_in_the_work_stops_the_run() -> None:
     scheduler: HostScheduler[int, int] = HostScheduler(2, 1, 0.0)
     with pytest.raises(RuntimeError, match="bug in curate"):
         scheduler.run(range(6), lambda i: f"h{i % 2}", work)
+
+
+def test_a_deferred_item_gives_its_slot_to_other_work_while_it_waits() -> None:
+    clock = FakeClock()
+    starts: list[tuple[str, float]] = []
+
+    def work(item: str) -> str | Deferred[str]:
+        starts.append((item, clock.now()))
+        if item == "retry-me" and len([s for s in starts if s[0] == item]) == 1:
+            return Deferred(2.0, lambda: work(item))
+        return f"{item} done"
+
+    scheduler: HostScheduler[str, str] = HostScheduler(1, 1, 0.0, clock.clock())
+    results = scheduler.run(["retry-me", "other"], lambda i: i, work)
+    assert results == {"retry-me": "retry-me done", "other": "other done"}
+    # "other" ran at once in the single slot; the retry came two seconds later.
+    assert starts == [("retry-me", 1000.0), ("other", 1000.0), ("retry-me", 1002.0)]
+    assert clock.sleeps == [2.0]
+
+
+def test_only_the_final_answer_is_reported_done() -> None:
+    attempts: Counter[int] = Counter()
+
+    def work(item: int) -> int | Deferred[int]:
+        attempts[item] += 1
+        return Deferred(0.0, lambda: work(item)) if attempts[item] < 3 else item * 10
+
+    done: list[tuple[int, int]] = []
+    scheduler: HostScheduler[int, int] = HostScheduler(2, 1, 0.0, FakeClock().clock())
+    results = scheduler.run(range(4), lambda i: f"h{i % 2}", work, lambda i, r: done.append((i, r)))
+    assert results == {0: 0, 1: 10, 2: 20, 3: 30}
+    assert sorted(done) == [(0, 0), (1, 10), (2, 20), (3, 30)]
+    assert set(attempts.values()) == {3}
+
+
+def test_a_retry_still_waits_for_its_hosts_interval() -> None:
+    clock = FakeClock()
+    starts: list[float] = []
+
+    def work(item: int) -> Deferred[None] | None:
+        starts.append(clock.now())
+        return Deferred(0.1, lambda: work(item)) if len(starts) == 1 else None
+
+    scheduler: HostScheduler[int, None] = HostScheduler(4, 4, 0.5, clock.clock())
+    scheduler.run([0], lambda _: "one-host", work)
+    assert starts == [1000.0, 1000.5]  # the 0.1 s backoff, then the host's 0.5 s interval
