@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -55,6 +56,7 @@ from pipeline.models import (
 
 BUSY_TIMEOUT_SECONDS = 30.0
 MAX_NIGHTS = 10_000  # upper bound for `nights(limit=...)`
+_END_OF_TIME = "~"  # sorts after every `to_text` timestamp: "no bound"
 
 # An error-severity finding of one of these codes means the night was not good:
 # the page answered, but not with the resource (a wall, a soft 404, ...).
@@ -332,14 +334,54 @@ WHERE f.resource_id = breaker.rid AND {_COUNTED.format(alias="f")}
 ORDER BY f.resource_id, f.run_started DESC, f.run_seq DESC
 """
 
-_NIGHTS = """
-SELECT o.run_id, r.started, r.mode, r.network, o.availability, o.severity, o.status,
+# The columns of a Night (see `_night`), of observation `o` in run `r`.
+_NIGHT_COLUMNS = """o.run_id, r.started, r.mode, r.network, o.availability, o.severity, o.status,
        o.final_url, o.title, o.pages, o.findings, o.etag, o.last_modified, o.sha256,
-       o.text_length, o.fingerprint
+       o.text_length, o.fingerprint"""
+
+_NIGHTS = f"""
+SELECT {_NIGHT_COLUMNS}
 FROM observations AS o CROSS JOIN runs AS r ON r.id = o.run_id
 WHERE o.resource_id = ?
 ORDER BY o.run_started DESC, o.run_seq DESC
 LIMIT ?
+"""
+
+# Which nights `recent_nights` keeps: runs of :mode and of :network, either NULL for any.
+_KEPT = "(:mode IS NULL OR {run}.mode = :mode) AND (:network IS NULL OR {run}.network = :network)"
+
+# For each wanted id, its newest kept nights (at most :limit) older than its bound:
+# its own night in run :run_id, or (:started, 0) when it has none there. `last` is
+# the oldest night wanted, found by walking the resource's index newest first
+# (LIMIT 1 OFFSET :limit - 1); the nights are then one index range scan per
+# resource, so the query costs the nights it reads, not the size of the history.
+_RECENT_NIGHTS = f"""
+WITH bound AS (
+    SELECT w.id AS rid, COALESCE(me.run_started, :started) AS started,
+           COALESCE(me.run_seq, 0) AS seq
+    FROM temp.wanted AS w
+    LEFT JOIN observations AS me ON me.run_id = :run_id AND me.resource_id = w.id
+),
+cut AS (
+    SELECT bound.rid, bound.started, bound.seq, (
+        SELECT g.rowid FROM observations AS g CROSS JOIN runs AS q ON q.id = g.run_id
+        WHERE g.resource_id = bound.rid AND (g.run_started, g.run_seq) < (bound.started, bound.seq)
+          AND {_KEPT.format(run="q")}
+        ORDER BY g.run_started DESC, g.run_seq DESC
+        LIMIT 1 OFFSET :limit - 1
+    ) AS last
+    FROM bound
+)
+SELECT cut.rid, {_NIGHT_COLUMNS}
+FROM cut
+LEFT JOIN observations AS c ON c.rowid = cut.last
+CROSS JOIN observations AS o
+CROSS JOIN runs AS r ON r.id = o.run_id
+WHERE o.resource_id = cut.rid
+  AND (o.run_started, o.run_seq) < (cut.started, cut.seq)
+  AND (o.run_started, o.run_seq) >= (COALESCE(c.run_started, ''), COALESCE(c.run_seq, 0))
+  AND {_KEPT.format(run="r")}
+ORDER BY cut.rid, o.run_started DESC, o.run_seq DESC
 """
 
 
@@ -510,6 +552,32 @@ class History:
         rows = self._conn.execute(_NIGHTS, (resource_id, limit)).fetchall()
         return [_night(row) for row in rows]
 
+    def recent_nights(
+        self,
+        resource_ids: Iterable[str],
+        limit: int = 30,
+        *,
+        before: tuple[str, dt.datetime] | None = None,
+        mode: str | None = None,
+        network: str | None = None,
+    ) -> dict[str, list[Night]]:
+        """`nights` of many resources in one query: id -> its newest nights, newest first.
+
+        At most `limit` per resource, and only nights older than `before` =
+        (run id, start) if given: older than the resource's own night in that
+        run, or than that start when it has none there (the run is not
+        recorded yet). `mode` / `network` keep only runs of that mode /
+        network state. Ids without such nights are left out.
+        """
+        limit = max(0, min(limit, MAX_NIGHTS))
+        run_id, started = (before[0], to_text(before[1])) if before else (None, _END_OF_TIME)
+        params = {"limit": limit, "run_id": run_id, "started": started, "mode": mode,
+                  "network": network}
+        with self._transaction():
+            self._want(resource_ids)
+            rows = self._conn.execute(_RECENT_NIGHTS, params).fetchall() if limit else []
+        return _nights_by_resource(rows)
+
 
 def _streak_of(nights: list[tuple[str, str]]) -> Streak:
     """A Streak from its failing nights (availability, started), newest first."""
@@ -518,15 +586,33 @@ def _streak_of(nights: list[tuple[str, str]]) -> Streak:
     return Streak(len(nights), from_text(nights[-1][1]), nights[0][0])
 
 
-def _night(row: tuple[Any, ...]) -> Night:
-    """A Night from a row of `_NIGHTS`."""
+def _night(
+    row: tuple[Any, ...],
+    when: Callable[[str], dt.datetime] = from_text,
+    codes: Callable[[str], tuple[str, ...]] = _finding_codes,
+) -> Night:
+    """A Night from a row of `_NIGHTS`; `when` and `codes` parse the start and findings."""
     (run_id, started, mode, network, availability, severity, status, final_url, title, pages,
      findings, etag, last_modified, sha256, text_length, fingerprint) = row
     return Night(
-        run_id, from_text(started), mode, network, availability, severity, status, final_url,
-        title, pages, _finding_codes(findings), etag, last_modified, sha256, text_length,
+        run_id, when(started), mode, network, availability, severity, status, final_url,
+        title, pages, codes(findings), etag, last_modified, sha256, text_length,
         from_int64(fingerprint),
     )
+
+
+def _nights_by_resource(rows: Iterable[tuple[Any, ...]]) -> dict[str, list[Night]]:
+    """Rows of `_RECENT_NIGHTS` (resource id first) as id -> Nights, in row order.
+
+    A run's start and a findings list repeat across resources: each distinct
+    one is parsed once (strptime is slow at 100,000 nights).
+    """
+    when = functools.lru_cache(maxsize=4096)(from_text)
+    codes = functools.lru_cache(maxsize=4096)(_finding_codes)
+    nights: dict[str, list[Night]] = {}
+    for row in rows:
+        nights.setdefault(row[0], []).append(_night(row[1:], when, codes))
+    return nights
 
 
 def _configure(conn: sqlite3.Connection) -> None:

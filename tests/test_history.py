@@ -558,6 +558,58 @@ def test_batch_methods_equal_the_single_ones(store: History) -> None:
     assert set(store.baselines(ids)) == {"a", "b"}
 
 
+def recent_history(store: History) -> None:
+    """Nights of a, b and c: mixed modes, a network-down run, a run without c, a tie."""
+    cookie = wall(FindingCode.COOKIE_WALL)
+    store.record(run("n1", 0, result("a"), result("b", BROKEN), result("c")))
+    store.record(run("n2", 1, result("a", BROKEN), result("b"), result("c", BROKEN)))
+    store.record(run("ci", 1.5, result("a", Availability.GATED, cookie), mode=Mode.CI))
+    store.record(run("n3", 2, result("a"), result("b"), network=Network.INCONCLUSIVE))
+    store.record(run("n4", 3, result("a"), result("b", BROKEN), result("c")))
+    store.record(run("n4b", 3, result("a", BROKEN), result("c")))  # same start as n4
+
+
+@pytest.mark.parametrize("limit", [0, 1, 2, 3, 30])
+def test_recent_nights_equal_the_nights_of_each_resource(store: History, limit: int) -> None:
+    recent_history(store)
+    ids = ["a", "b", "c", "missing", "a"]
+    expected = {rid: nights for rid in ids if (nights := store.nights(rid, limit))}
+    assert store.recent_nights(ids, limit) == expected
+    assert [n.run_id for n in store.recent_nights(["a"], 2)["a"]] == ["n4b", "n4"]
+
+
+def test_recent_nights_before_a_recorded_run_stop_at_its_night(store: History) -> None:
+    recent_history(store)
+    got = store.recent_nights(["a", "b", "c"], 30, before=("n4", T0 + dt.timedelta(days=3)))
+    assert {rid: [n.run_id for n in nights] for rid, nights in got.items()} == {
+        "a": ["n3", "ci", "n2", "n1"], "b": ["n3", "n2", "n1"], "c": ["n2", "n1"]}
+    tie = store.recent_nights(["a", "c"], 30, before=("n4b", T0 + dt.timedelta(days=3)))
+    assert [n.run_id for n in tie["a"]] == ["n4", "n3", "ci", "n2", "n1"], "same start: order"
+
+
+def test_recent_nights_before_a_run_not_recorded_go_by_its_start(store: History) -> None:
+    recent_history(store)
+    before = ("tonight", T0 + dt.timedelta(days=1, hours=12))
+    got = store.recent_nights(["a", "b"], 30, before=before)
+    assert [n.run_id for n in got["a"]] == ["n2", "n1"], "the ci run started at that very time"
+    # b has no night in n4b: its nights older than n4b's start count
+    got = store.recent_nights(["b"], 30, before=("n4b", T0 + dt.timedelta(days=3)))
+    assert [n.run_id for n in got["b"]] == ["n3", "n2", "n1"]
+    assert store.recent_nights(["a"], 30, before=("n0", T0)) == {}
+
+
+def test_recent_nights_of_a_mode_and_network(store: History) -> None:
+    recent_history(store)
+    nightly = store.recent_nights(["a"], 3, mode="nightly")["a"]
+    assert [n.run_id for n in nightly] == ["n4b", "n4", "n3"]
+    ok = store.recent_nights(["a"], 2, mode="nightly", network="ok",
+                             before=("n4", T0 + dt.timedelta(days=3)))
+    assert [n.run_id for n in ok["a"]] == ["n2", "n1"], "past the network-down night"
+    assert [n.run_id for n in store.recent_nights(["a"], 5, mode="ci")["a"]] == ["ci"]
+    (gated,) = store.recent_nights(["a"], 5, mode="ci")["a"]
+    assert gated == store.nights("a", 30)[3] and gated.findings == ("cookie-wall",)
+
+
 def test_ten_thousand_resources_over_three_nights(tmp_path: Path) -> None:
     ids = [f"r{i:05d}" for i in range(10_000)]
 

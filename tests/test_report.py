@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,10 @@ from pipeline.report import (
     write_reports,
 )
 from pipeline.report import files as report_files
+from pipeline.report import json_report as report_json
 from pipeline.report import markdown as report_markdown
+from pipeline.report.files import write_text_atomic
+from pipeline.report.json_report import stream_json
 from pipeline.report.markdown import escape, url_cell
 from tests.report_schema import assert_valid_report, report_schema
 
@@ -312,6 +316,15 @@ def test_empty_run_is_valid() -> None:
     assert data["summary"]["findings"] == {}
 
 
+@pytest.mark.parametrize("run", [full_run(), run_of(), run_of(*full_run().results[:1])],
+                         ids=["full", "empty", "one"])
+def test_json_is_streamed_as_json_dumps_writes_the_whole_report(run: Run) -> None:
+    whole = json.dumps(report_dict(run), indent=2, ensure_ascii=False) + "\n"
+    pieces = list(stream_json(run))
+    assert "".join(pieces) == render_json(run) == whole
+    assert len(pieces) >= len(run.results), "a piece per resource, never the whole list"
+
+
 # --------------------------------------------------------------------------
 # The schema
 # --------------------------------------------------------------------------
@@ -510,6 +523,45 @@ def test_write_reports_creates_files_and_latest(tmp_path: Path) -> None:
     assert os.readlink(latest) == run.info.id
     assert_valid_report(latest / "report.json")
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [run.info.id, "latest"]
+
+
+def test_streamed_text_is_written_as_the_same_bytes(tmp_path: Path) -> None:
+    run = full_run()
+    write_text_atomic(tmp_path / "report.json", stream_json(run))
+    write_text_atomic(tmp_path / "whole.json", render_json(run))
+    expected = render_json(run).encode("utf-8")
+    assert (tmp_path / "report.json").read_bytes() == expected
+    assert (tmp_path / "whole.json").read_bytes() == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "whole.json"]
+
+
+def _half_written(run: Run | None = None) -> Iterator[str]:
+    """A renderer's pieces that fail after the first one."""
+    yield "{\n"
+    raise RuntimeError("renderer failed mid-stream")
+
+
+def test_a_failure_mid_stream_leaves_no_file(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="mid-stream"):
+        write_text_atomic(tmp_path / "report.json", _half_written())
+    assert list(tmp_path.iterdir()) == [], "no temp file left behind"
+    (tmp_path / "report.json").write_text("before", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="mid-stream"):
+        write_text_atomic(tmp_path / "report.json", _half_written())
+    assert (tmp_path / "report.json").read_text(encoding="utf-8") == "before"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_a_renderer_failing_mid_stream_leaves_previous_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_reports(full_run(id="night-1"), tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    monkeypatch.setattr(report_json, "stream_json", _half_written)
+    with pytest.raises(RuntimeError, match="mid-stream"):
+        write_reports(full_run(id="night-2"), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert os.readlink(tmp_path / "latest") == "night-1"
 
 
 def test_latest_moves_to_the_newest_run(tmp_path: Path) -> None:

@@ -24,6 +24,8 @@ from pipeline.models import (
 from pipeline.report import (
     FORMATS,
     ReportLoadError,
+    csv_report,
+    junit,
     load_run,
     render_csv,
     render_format,
@@ -35,8 +37,8 @@ from pipeline.report import (
     run_report_path,
     write_reports,
 )
-from pipeline.report.csv_report import COLUMNS, guard_cell
-from pipeline.report.junit import xml_text
+from pipeline.report.csv_report import COLUMNS, guard_cell, guard_row, stream_csv
+from pipeline.report.junit import stream_junit, xml_text
 from tests.report_schema import assert_valid_report
 from tests.test_report import EVIL_TITLE, full_run, observed, result, run_of
 
@@ -108,6 +110,19 @@ def test_guard_cell_leaves_ordinary_text_and_numbers_alone() -> None:
     assert guard_cell("-") == "'-"
 
 
+def test_csv_is_streamed_a_few_rows_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    run = full_run()
+    whole = io.StringIO()
+    writer = csv.writer(whole, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(guard_row(csv_report._cells(r)) for r in run.results)
+    monkeypatch.setattr(csv_report, "ROWS_PER_PIECE", 5)
+    pieces = list(stream_csv(run))
+    assert len(pieces) == 1 + 3, "the header, then 13 rows in pieces of 5"
+    assert "".join(pieces) == render_csv(run) == whole.getvalue()
+    assert "".join(stream_csv(run_of())) == ",".join(COLUMNS) + "\n"
+
+
 # --------------------------------------------------------------------------
 # junit.xml
 # --------------------------------------------------------------------------
@@ -151,6 +166,39 @@ def test_junit_has_a_suite_per_hub() -> None:
     assert list(suites) == ["one", "two"]
     assert [c.get("name") for c in suites["one"].iter("testcase")] == ["a", "c"]
     assert suites["two"].get("failures") == "1" and suites["one"].get("failures") == "0"
+
+
+def junit_whole_tree(run: Run) -> str:
+    """junit.xml as ElementTree writes the whole tree at once (the streamed text's oracle)."""
+    root = junit._root(run)
+    for hub, results in junit._by_hub(run.results):
+        suite = junit._suite(run, hub, results)
+        suite.extend(junit._case(run, r) for r in results)
+        root.append(suite)
+    ET.indent(root)
+    return junit.XML_DECLARATION + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def hubs_run() -> Run:
+    """full_run with its resources spread over three hubs, one with hostile text."""
+    hubs = ["one", "two", EVIL_TITLE + "\x01"]
+    return run_of(*(
+        dataclasses.replace(r, resource=dataclasses.replace(r.resource, hub=hubs[i % 3]))
+        for i, r in enumerate(full_run().results)
+    ))
+
+
+@pytest.mark.parametrize("run", [full_run(), hubs_run(), run_of(), run_of(*full_run().results[:1])],
+                         ids=["full", "hubs", "empty", "one"])
+def test_junit_is_streamed_as_elementtree_writes_the_whole_tree(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = junit_whole_tree(run)
+    assert render_junit(run) == whole
+    monkeypatch.setattr(junit, "CASES_PER_PIECE", 2)
+    pieces = list(stream_junit(run))
+    assert "".join(pieces) == whole
+    assert len(pieces) > len(run.results) / 2, "a piece per two test cases"
 
 
 def test_junit_escapes_everything_and_drops_what_xml_cannot_carry() -> None:

@@ -36,7 +36,16 @@ from pipeline.report import (
     render_html,
     write_reports,
 )
-from pipeline.report.html import change_of, safe_href, script_json, what_happened_text
+from pipeline.report import context as report_context
+from pipeline.report import html as report_html
+from pipeline.report.context import dot_of_night, dot_of_result, previous_state
+from pipeline.report.html import (
+    change_of,
+    safe_href,
+    script_json,
+    stream_html,
+    what_happened_text,
+)
 from tests.test_report import full_run, observed, result, run_of
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)><b>bold</b>\"'&</script><!--"
@@ -479,6 +488,75 @@ def test_sparkline_is_bounded_by_limit(history: History) -> None:
     assert len(dots) == 14 and dots[-1].run_id == "n30" and dots[0].run_id == "n17"
 
 
+def context_one_by_one(history: History, run: Run, limit: int) -> ReportContext:
+    """The context as it was read before batching: one `nights` query per resource
+    (the oracle of the batched `context_from_history`)."""
+    previous: dict[str, PreviousState] = {}
+    nights: dict[str, tuple[NightDot, ...]] = {}
+    for res in run.results:
+        rid = res.resource.id
+        recorded = history.nights(rid, 10_000)
+        own = [i for i, n in enumerate(recorded) if n.run_id == run.info.id]
+        before = (recorded[own[0] + 1 :] if own
+                  else [n for n in recorded if n.started < run.info.started])
+        earlier = [n for n in before if run.info.mode is Mode.CI or n.mode == run.info.mode]
+        if (state := previous_state(earlier)) is not None:
+            previous[rid] = state
+        shown = [dot_of_night(n) for n in reversed(earlier[: max(limit - 1, 0)])]
+        nights[rid] = (*shown, dot_of_result(res, run))[-limit:] if limit > 0 else ()
+    newest = max(previous.values(), key=lambda p: p.started or T0, default=None)
+    return ReportContext(previous, nights, newest.run_id if newest else None)
+
+
+def mixed_history() -> tuple[History, list[Run]]:
+    """Nine runs of up to five resources: nightly and ci, network down, some
+    resources missing some nights, one never recorded, r9 starting when r7 did."""
+    ids = ["a", "b", "c", "d", "e"]
+    states = [OK, BROKEN, Availability.TIMEOUT, OK, Availability.REDIRECTED]
+    runs, store = [], History.in_memory()
+    for day in range(1, 10):
+        mode = Mode.CI if day % 4 == 0 else Mode.NIGHTLY
+        network = Network.INCONCLUSIVE if day in (5, 6, 7) else Network.OK
+        there = {rid: states[(i + day) % 5] for i, rid in enumerate(ids) if (i + day) % 3}
+        runs.append(night(7 if day == 9 else day, there, mode=mode, network=network))
+        runs[-1] = dataclasses.replace(runs[-1], info=dataclasses.replace(
+            runs[-1].info, id=f"r{day}"))
+        if day != 3:  # r3 never recorded
+            store.record(runs[-1])
+    return store, runs
+
+
+@pytest.mark.parametrize("limit", [0, 1, 2, 3, 14])
+def test_context_equals_reading_each_resource_on_its_own(limit: int) -> None:
+    store, runs = mixed_history()
+    everyone = night(12, dict.fromkeys(["a", "b", "c", "d", "e", "new"], OK))
+    ci = night(12, dict.fromkeys(["a", "b", "new"], BROKEN), mode=Mode.CI)
+    for rendered in [*runs, everyone, ci]:
+        assert context_from_history(store, rendered, limit) == context_one_by_one(
+            store, rendered, limit), rendered.info.id
+
+
+def test_context_reads_the_history_in_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    store, _ = mixed_history()
+    tonight = night(12, {f"r{i}": OK for i in range(7)} | dict.fromkeys("abcde", BROKEN))
+    whole = context_from_history(store, tonight)
+    statements: list[str] = []
+    store._conn.set_trace_callback(statements.append)
+    monkeypatch.setattr(report_context, "BATCH", 4)
+    assert context_from_history(store, tonight) == whole
+    assert sum("SELECT" in sql for sql in statements) <= 2 * 3, "per batch, not per resource"
+
+
+def test_previous_state_older_than_the_sparkline() -> None:
+    store = History.in_memory()
+    store.record(night(1, {"a": OK}))
+    for day in (2, 3, 4):
+        store.record(night(day, {"a": BROKEN}, network=Network.INCONCLUSIVE))
+    context = context_from_history(store, night(5, {"a": BROKEN}), limit=2)
+    assert context.previous["a"].run_id == "n1", "the newest night the network was ok"
+    assert [d.run_id for d in context.nights["a"]] == ["n4", "n5"]
+
+
 def test_sparkline_has_text_not_only_colour() -> None:
     run = run_of(result("a", Availability.AVAILABLE, seen=observed("a")), id="n3")
     dots = (
@@ -499,6 +577,41 @@ def test_sparkline_has_text_not_only_colour() -> None:
 def test_without_history_the_sparkline_shows_this_run() -> None:
     html = render_html(run_of(result("a", Availability.BROKEN, seen=observed("a", 404))))
     assert "2026-11-25: broken, warning" in section(html, 'class="nights"', "</ol>")
+
+
+# --------------------------------------------------------------------------
+# Streamed
+# --------------------------------------------------------------------------
+
+
+def test_the_page_is_streamed_in_bounded_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    run, context = changes_run()
+    whole = render_html(run, context)
+    monkeypatch.setattr(report_html, "BLOCK", 500)
+    pieces = list(stream_html(run, context))
+    assert "".join(pieces) == whole and whole.endswith("</html>\n")
+    assert len(pieces) > len(whole) // 2_000, "many pieces, none of them the page"
+    css = len(Path(report_html.__file__).with_name("templates").joinpath("report.css").read_text())
+    assert max(map(len, pieces)) < 500 + css, "a block, or the style sheet (jinja2's one piece)"
+
+
+@pytest.mark.parametrize(("blocks", "text"), [
+    ([], "\n"), ([""], "\n"), (["a\n\n"], "a\n"), (["a", "\n", "\n\n"], "a\n"),
+    (["a\n", "\n", "b\n"], "a\n\nb\n"), (["\n", "a"], "\na\n"), (["a\nb"], "a\nb\n"),
+])
+def test_the_page_ends_in_one_newline(blocks: list[str], text: str) -> None:
+    pieces = list(report_html._one_final_newline(blocks))
+    assert "".join(pieces) == text == "".join(blocks).rstrip("\n") + "\n"
+
+
+def test_the_script_data_is_the_json_of_every_row_written_whole() -> None:
+    run, context = changes_run()
+    page = report_html.build_page(run, context)
+    whole = script_json({"rows": [report_html._row_data(row) for row in page.catalogue]})
+    assert "".join(page.data_json()) == whole
+    assert [row["index"] for row in Page(render_html(run, context)).data()["rows"]] == list(
+        range(len(run.results)))
+    assert "".join(report_html.build_page(run_of(), EMPTY_CONTEXT).data_json()) == '{"rows":[]}'
 
 
 # --------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 `ReportContext` carries, per resource id, its state on the previous run
 (for "changed since the last run") and its recent nights (for the
-sparkline). `context_from_history` reads both from the history store; an
-empty context (`EMPTY_CONTEXT`) stands for a first run or no history.
+sparkline). `context_from_history` reads both from the history store, one
+query per BATCH resources (`History.recent_nights`), sharing equal dots and
+states; an empty context (`EMPTY_CONTEXT`) stands for a first run or no history.
 
 "Previous" is always relative to the run being rendered: when an old run is
 re-rendered, it is the night before *that* run, never the newest night.
@@ -16,14 +17,17 @@ network was down (inconclusive) show in the sparkline but are never the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from pipeline.history import MAX_NIGHTS, History, Night
+from pipeline.history import History, Night
 from pipeline.models import Availability, Mode, Network, ResourceResult, Run, Severity
 
 DEFAULT_NIGHTS = 14
-LOOKBACK = 366  # nights read at first to find the rendered run and the one before it
+BATCH = 2_000  # resources per history query: bounds the nights held at once
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -70,51 +74,98 @@ def context_from_history(
 ) -> ReportContext:
     """The context of `run` from the history, whether or not `run` is recorded yet.
 
-    `limit` bounds the sparkline, this run included (its last dot).
+    `limit` bounds the sparkline, this run included (its last dot). The
+    history is read in one query per BATCH resources, not one per resource.
     """
-    previous: dict[str, PreviousState] = {}
-    nights: dict[str, tuple[NightDot, ...]] = {}
-    for result in run.results:
-        rid = result.resource.id
-        earlier = [n for n in nights_before(history, run, rid) if _comparable(n, run.info.mode)]
-        state = previous_state(earlier)
-        if state is not None:
-            previous[rid] = state
-        shown = [dot_of_night(n) for n in reversed(earlier[: max(limit - 1, 0)])]
-        nights[rid] = (*shown, dot_of_result(result, run))[-limit:] if limit > 0 else ()
-    return ReportContext(previous, nights, _newest_run(previous.values()))
+    builder = _Builder(run, limit)
+    for start in range(0, len(run.results), BATCH):
+        batch = run.results[start : start + BATCH]
+        found = nights_before(history, run, [r.resource.id for r in batch], max(limit - 1, 1))
+        for result in batch:
+            builder.add(result, found.get(result.resource.id, []))
+    return ReportContext(builder.previous, builder.nights, _newest_run(builder.previous.values()))
 
 
-def nights_before(history: History, run: Run, resource_id: str) -> list[Night]:
-    """The resource's nights strictly before `run`, newest first."""
-    nights: list[Night] = []
-    for wanted in (LOOKBACK, MAX_NIGHTS):
-        nights = history.nights(resource_id, wanted)
-        earlier = _before(nights, run)
-        if earlier or len(nights) < wanted:
-            return earlier
-    return _before(nights, run)
+def nights_before(
+    history: History, run: Run, resource_ids: Sequence[str], wanted: int
+) -> dict[str, list[Night]]:
+    """Each resource's nights comparable with `run` and strictly before it, newest first.
+
+    The newest `wanted` of them and, when none of those had the network ok,
+    also the newest that had (the previous state), read by a second query.
+    Ids without such nights are left out.
+    """
+    before, mode = (run.info.id, run.info.started), comparable_mode(run.info.mode)
+    found = history.recent_nights(resource_ids, wanted, before=before, mode=mode)
+    short = [rid for rid in resource_ids if _lacks_conclusive(found.get(rid, []), wanted)]
+    if short:
+        older = history.recent_nights(short, 1, before=before, mode=mode, network=Network.OK.value)
+        for rid, nights in older.items():
+            found[rid].extend(nights)
+    return found
 
 
-def _before(nights: Sequence[Night], run: Run) -> list[Night]:
-    """The nights older than `run`: after it in the list if it is recorded, else by time."""
-    for index, night in enumerate(nights):
-        if night.run_id == run.info.id:
-            return list(nights[index + 1 :])
-    started = as_utc(run.info.started)
-    return [n for n in nights if n.started < started]
+def comparable_mode(mode: Mode) -> str | None:
+    """The mode of the runs a run of `mode` is compared with: nightly runs with
+    nightly runs; ci runs with any run (None)."""
+    return None if mode is Mode.CI else mode.value
 
 
-def _comparable(night: Night, mode: Mode) -> bool:
-    """Nightly runs are compared with nightly runs; ci runs with any run."""
-    return mode is Mode.CI or night.mode == mode.value
+def _lacks_conclusive(nights: Sequence[Night], wanted: int) -> bool:
+    """Whether older nights must be read to find the newest one whose network was ok:
+    none of `nights` had it, and there may be older ones (`wanted` were read)."""
+    return len(nights) >= wanted and all(n.network != Network.OK.value for n in nights)
+
+
+@dataclass(frozen=True)
+class _Builder:
+    """A ReportContext filled resource by resource. Equal dots and states are
+    made once and shared: a run's dots repeat across its resources."""
+
+    run: Run
+    limit: int
+    previous: dict[str, PreviousState] = field(default_factory=dict)
+    nights: dict[str, tuple[NightDot, ...]] = field(default_factory=dict)
+    made: dict[Hashable, Any] = field(default_factory=dict)
+
+    def add(self, result: ResourceResult, earlier: Sequence[Night]) -> None:
+        """One resource: its previous state and its sparkline (`earlier` newest first)."""
+        rid, limit = result.resource.id, self.limit
+        night = newest_conclusive(earlier)
+        if night is not None:
+            key = ("state", night.run_id, night.availability, night.severity, night.findings)
+            self.previous[rid] = self._shared(key, lambda: state_of_night(night))
+        shown = [self._night_dot(n) for n in reversed(earlier[: max(limit - 1, 0)])]
+        own = self._shared(("own", result.availability, result.severity),
+                           lambda: dot_of_result(result, self.run))
+        self.nights[rid] = (*shown, own)[-limit:] if limit > 0 else ()
+
+    def _night_dot(self, night: Night) -> NightDot:
+        """`dot_of_night`, shared."""
+        key = ("dot", night.run_id, night.availability, night.severity, night.network)
+        return self._shared(key, lambda: dot_of_night(night))
+
+    def _shared(self, key: Hashable, make: Callable[[], T]) -> T:
+        """What was made for `key` before, else `make()`, remembered under `key`."""
+        if key not in self.made:
+            self.made[key] = make()
+        found: T = self.made[key]
+        return found
 
 
 def previous_state(earlier: Sequence[Night]) -> PreviousState | None:
     """The newest of `earlier` (newest first) whose network was ok, as a PreviousState."""
-    night = next((n for n in earlier if n.network == Network.OK.value), None)
-    if night is None:
-        return None
+    night = newest_conclusive(earlier)
+    return None if night is None else state_of_night(night)
+
+
+def newest_conclusive(earlier: Sequence[Night]) -> Night | None:
+    """The newest of `earlier` (newest first) whose network was ok, None if none was."""
+    return next((n for n in earlier if n.network == Network.OK.value), None)
+
+
+def state_of_night(night: Night) -> PreviousState:
+    """A recorded night as the previous state."""
     return PreviousState(
         availability=Availability(night.availability),
         severity=Severity(night.severity),

@@ -1,7 +1,9 @@
 """report.csv: one row per resource, for spreadsheets.
 
-Pure: `render_csv(run) -> str`. Written with the csv module (RFC 4180
-quoting; LF line ends like every other report, which spreadsheets accept).
+Pure: `render_csv(run) -> str`, or `stream_csv(run)` for the same text in
+pieces of ROWS_PER_PIECE rows (what the report writer uses). Written with
+the csv module (RFC 4180 quoting; LF line ends like every other report,
+which spreadsheets accept).
 Text from remote pages can start with `=`, `+`, `-` or `@`, which a
 spreadsheet would run as a formula (CSV injection): such cells get a leading
 single quote, as OWASP recommends. Whitespace (newlines, tabs) inside cells
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from pipeline.models import ResourceResult, Run
 from pipeline.report.html import what_happened_text
@@ -23,14 +25,26 @@ COLUMNS = (
     "failures", "status", "final_url", "observed_title", "pages", "findings", "message",
 )
 FORMULA_STARTS = ("=", "+", "-", "@")
+ROWS_PER_PIECE = 1_000
 
 
 def render_csv(run: Run) -> str:
     """The CSV text: a header row, then the resources in catalogue order."""
+    return "".join(stream_csv(run))
+
+
+def stream_csv(run: Run) -> Iterator[str]:
+    """The text of `render_csv` in pieces: the header, then ROWS_PER_PIECE rows at a time."""
+    yield _csv_text([COLUMNS])
+    for start in range(0, len(run.results), ROWS_PER_PIECE):
+        batch = run.results[start : start + ROWS_PER_PIECE]
+        yield _csv_text(guard_row(_cells(result)) for result in batch)
+
+
+def _csv_text(rows: Iterable[Iterable[object]]) -> str:
+    """`rows` as CSV lines (the writer keeps no state from one row to the next)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(guard_row(_cells(result)) for result in run.results)
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
     return buffer.getvalue()
 
 
@@ -70,6 +84,7 @@ def guard_cell(value: object) -> str:
     """A cell's text; a leading single quote when a spreadsheet would read a formula."""
     if isinstance(value, int):
         return str(value)
-    flat = " ".join(str(value).split())
-    text = "".join(ch for ch in flat if ch.isprintable())  # no control or bidi characters
+    text = " ".join(str(value).split())
+    if not text.isprintable():  # rare: only then drop control and bidi characters one by one
+        text = "".join(ch for ch in text if ch.isprintable())
     return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -11,6 +11,10 @@ temp file, fsynced and renamed into place), then the folder is renamed to
 `<run-id>` and `latest` is switched to it by atomically replacing a symlink.
 A crash or a failing renderer therefore leaves either the previous state or
 the complete new run, never a half-written folder or a dangling `latest`.
+
+A renderer returns the text whole or as an iterable of pieces; the default
+ones stream (`stream_json`, `stream_html`, ...), and each piece is written
+as it comes, so that a run of 100,000 resources is never held as text.
 """
 
 from __future__ import annotations
@@ -21,14 +25,15 @@ import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from pipeline.models import Run
 from pipeline.report import csv_report, html, json_report, junit, markdown
 from pipeline.report.context import EMPTY_CONTEXT, ReportContext
 
-Renderer = Callable[[Run], str]
+Text = str | Iterable[str]  # a report's text, whole or in pieces
+Renderer = Callable[[Run], Text]
 
 LATEST = "latest"
 RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}")
@@ -42,17 +47,17 @@ def default_renderers(context: ReportContext | None = None) -> dict[str, Rendere
     page gets `context` (the nights before the run), empty when None.
     """
     page_context = context or EMPTY_CONTEXT
-    render_html = html.render_html
+    stream_html = html.stream_html
 
-    def render_page(run: Run) -> str:
-        return render_html(run, page_context)
+    def render_page(run: Run) -> Iterable[str]:
+        return stream_html(run, page_context)
 
     return {
-        "report.json": json_report.render_json,
+        "report.json": json_report.stream_json,
         "report.md": markdown.render_markdown,
         "report.html": render_page,
-        "report.csv": csv_report.render_csv,
-        "junit.xml": junit.render_junit,
+        "report.csv": csv_report.stream_csv,
+        "junit.xml": junit.stream_junit,
     }
 
 
@@ -116,12 +121,17 @@ def check_run_id(run_id: str) -> str:
     return run_id
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write UTF-8 `text` to `path` via a temp file in the same folder, fsync, rename."""
+def write_text_atomic(path: Path, text: Text) -> None:
+    """Write UTF-8 `text` to `path` via a temp file in the same folder, fsync, rename.
+
+    `text` is a str or an iterable of str pieces, written as they come (a
+    renderer's generator runs here). Whatever fails, a piece included, the
+    temp file is removed and `path` is left as it was.
+    """
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+            handle.writelines([text] if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o644)

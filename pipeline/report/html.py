@@ -1,10 +1,13 @@
 """report.html: one standalone page for curators.
 
-Pure: `render_html(run, context) -> str`. The page needs nothing else: the
-CSS and the (vanilla) JavaScript are inline, there are no external fonts,
-images or scripts, and a Content-Security-Policy forbids loading any. It
-reads without JavaScript (summary, changes, table, details below it); with
-JavaScript the table filters and sorts and details open in a dialog.
+Pure: `render_html(run, context) -> str`, or `stream_html(run, context)` for
+the same text in pieces (what the report writer uses: a page of 100,000
+resources is never held whole, nor the view of every resource at once).
+The page needs nothing else: the CSS and the (vanilla) JavaScript are
+inline, there are no external fonts, images or scripts, and a
+Content-Security-Policy forbids loading any. It reads without JavaScript
+(summary, changes, table, details below it); with JavaScript the table
+filters and sorts and details open in a dialog.
 
 Everything that can come from a remote server (titles, messages, evidence,
 URLs) is untrusted: the templates are rendered with jinja2 autoescaping,
@@ -18,8 +21,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -52,6 +55,7 @@ from pipeline.report.markdown import (
 
 MAX_TEXT = 300  # characters of a table cell
 MAX_DETAIL = 2_000  # characters of a title, message or evidence in the detail view
+BLOCK = 1 << 16  # characters per piece of a streamed page
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
 
 DRIFT_CODES = (
@@ -60,6 +64,7 @@ DRIFT_CODES = (
     FindingCode.CONTENT_CHANGED,
     FindingCode.PERMANENT_REDIRECT,
 )
+AVAILABILITY_RANK = {a: rank for rank, a in enumerate(Availability)}  # the script sorts by it
 SEVERITY_LABELS = {
     Severity.ERROR: "error",
     Severity.WARNING: "warning",
@@ -100,20 +105,74 @@ class Change:
 
 @dataclass(frozen=True)
 class Row:
-    """One resource, everything the table, the changes and the detail view show."""
+    """One resource, everything the table, the changes and the detail view show.
+
+    Made afresh each time the template loops over the rows, its parts computed
+    when the template reads them: the page never holds the view of every
+    resource at once (see `Rows`).
+    """
 
     index: int  # catalogue order, also the detail view's anchor
-    result: ResourceResult
-    label: str  # availability with its confirmation state
-    what: str  # what happened, in plain words
-    more: int  # findings not shown in `what`
-    href: str  # the catalogue URL when it is safe to link, else ''
-    final_href: str
-    facts: tuple[Fact, ...]
-    answer: tuple[tuple[str, str], ...]  # facts of the HTTP answer itself
-    dots: tuple[NightDot, ...]
-    previous: PreviousState | None
-    change: Change | None
+    result: ResourceResult  # run.results[index]
+    run: Run = field(repr=False)
+    context: ReportContext = field(repr=False)
+
+    @property
+    def mode(self) -> Mode:
+        """The run's mode."""
+        return self.run.info.mode
+
+    @property
+    def previous(self) -> PreviousState | None:
+        """The resource on the previous comparable run, None if unknown."""
+        return self.context.previous.get(self.result.resource.id)
+
+    @property
+    def change(self) -> Change | None:
+        """How the resource changed since the previous run (see `change_of`)."""
+        return change_of(self.result, self.previous, self.context.has_baseline, self.mode)
+
+    @property
+    def dots(self) -> tuple[NightDot, ...]:
+        """The sparkline: the nights of the context, else this run's own dot."""
+        nights = self.context.nights.get(self.result.resource.id, ())
+        return tuple(nights) or (dot_of_result(self.result, self.run),)
+
+    @property
+    def label(self) -> str:
+        """The availability with its confirmation state."""
+        return availability_label(self.result, self.mode)
+
+    @property
+    def what(self) -> str:
+        """What happened, in plain words."""
+        return what_happened_text(self.result)
+
+    @property
+    def more(self) -> int:
+        """How many findings `what` does not show."""
+        return len(self.result.findings) - (1 if explained_by_findings(self.result) else 0)
+
+    @property
+    def href(self) -> str:
+        """The catalogue URL when it is safe to link, else ''."""
+        return safe_href(self.result.resource.url)
+
+    @property
+    def final_href(self) -> str:
+        """The URL the answer came from when it is safe to link, else ''."""
+        seen = self.result.observed
+        return safe_href(seen.final_url) if seen else ""
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        """Catalogue vs this run (see `_facts`)."""
+        return _facts(self.result)
+
+    @property
+    def answer(self) -> tuple[tuple[str, str], ...]:
+        """The facts of the HTTP answer itself."""
+        return _answer(self.result.observed)
 
     @property
     def severity_label(self) -> str:
@@ -125,6 +184,27 @@ class Row:
         """The HTTP status of the final answer, '' when there was none."""
         seen = self.result.observed
         return "" if seen is None or seen.status is None else str(seen.status)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Rows in a given order, each made only when a loop reaches it.
+
+    The template loops over the rows three times (table, details, script
+    data); making them on the way keeps a page of 100,000 resources from
+    holding 100,000 views at once, for a little more CPU.
+    """
+
+    run: Run = field(repr=False)
+    context: ReportContext = field(repr=False)
+    order: Sequence[int] = field(repr=False)  # indices into run.results
+
+    def __iter__(self) -> Iterator[Row]:
+        run, context = self.run, self.context
+        return (Row(i, run.results[i], run, context) for i in self.order)
+
+    def __len__(self) -> int:
+        return len(self.order)
 
 
 @dataclass(frozen=True)
@@ -152,14 +232,18 @@ class Page:
 
     run: Run
     finished: str
-    rows: tuple[Row, ...]  # worst first, then catalogue order
+    rows: Rows  # worst first, then catalogue order
+    catalogue: Rows  # catalogue order
     groups: tuple[Group, ...]
     has_baseline: bool
     compared_with: str | None
     severity_counts: tuple[tuple[str, str, int], ...]  # (value, label, count)
     availability_counts: tuple[tuple[str, int], ...]
     choices: tuple[Choice, ...]
-    data_json: Markup
+
+    def data_json(self) -> Iterator[Markup]:
+        """The data the script needs, as safe JSON in pieces (see `script_rows`)."""
+        return script_rows(self.catalogue)
 
 
 # --------------------------------------------------------------------------
@@ -169,8 +253,42 @@ class Page:
 
 def render_html(run: Run, context: ReportContext = EMPTY_CONTEXT) -> str:
     """The whole standalone HTML page, ending in a newline."""
+    return "".join(stream_html(run, context))
+
+
+def stream_html(run: Run, context: ReportContext = EMPTY_CONTEXT) -> Iterator[str]:
+    """The text of `render_html` in pieces, as jinja2 makes it: the page is never
+    held whole (`files.write_reports` writes the pieces as they come)."""
     template = environment().get_template("report.html.j2")
-    return template.render(page=build_page(run, context)).rstrip("\n") + "\n"
+    pieces = template.generate(page=build_page(run, context))
+    return _one_final_newline(_batched(pieces, BLOCK))
+
+
+def _batched(pieces: Iterable[str], size: int) -> Iterator[str]:
+    """`pieces` joined into blocks of at least `size` characters (the last one shorter):
+    jinja2 yields every bit of text and value on its own."""
+    block: list[str] = []
+    length = 0
+    for piece in pieces:
+        block.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(block)
+            block, length = [], 0
+    yield "".join(block)
+
+
+def _one_final_newline(blocks: Iterable[str]) -> Iterator[str]:
+    """`blocks` with their trailing newlines replaced by exactly one, as
+    `text.rstrip("\\n") + "\\n"` would do to the whole text."""
+    held = ""
+    for block in blocks:
+        body = block.rstrip("\n")
+        if body:
+            yield held + body
+            held = ""
+        held += block[len(body) :]
+    yield "\n"
 
 
 def render(run: Run) -> str:
@@ -195,46 +313,25 @@ def environment() -> Environment:
 
 
 def build_page(run: Run, context: ReportContext) -> Page:
-    """The view model of a run and its context."""
-    rows = tuple(_row(i, r, run, context) for i, r in enumerate(run.results))
-    ordered = tuple(sorted(rows, key=_worst_first))
+    """The view model of a run and its context; its rows are made as they are read."""
+    rows = Rows(run, context, _worst_first(run.results))
     return Page(
         run=run,
         finished=as_utc(run.info.finished).strftime("%Y-%m-%d %H:%M UTC"),
-        rows=ordered,
-        groups=_groups(ordered),
+        rows=rows,
+        catalogue=Rows(run, context, range(len(run.results))),
+        groups=_groups(rows),
         has_baseline=context.has_baseline,
         compared_with=context.compared_with,
         severity_counts=_severity_counts(run),
         availability_counts=tuple((a, n) for a, n in run.count_by_availability().items() if n),
-        choices=_choices(rows),
-        data_json=script_json({"rows": [_row_data(row) for row in rows]}),
+        choices=_choices(run.results),
     )
 
 
-def _row(index: int, result: ResourceResult, run: Run, context: ReportContext) -> Row:
-    """The view of one resource."""
-    rid, mode = result.resource.id, run.info.mode
-    previous = context.previous.get(rid)
-    return Row(
-        index=index,
-        result=result,
-        label=availability_label(result, mode),
-        what=what_happened_text(result),
-        more=len(result.findings) - (1 if explained_by_findings(result) else 0),
-        href=safe_href(result.resource.url),
-        final_href=safe_href(result.observed.final_url) if result.observed else "",
-        facts=_facts(result),
-        answer=_answer(result.observed),
-        dots=tuple(context.nights.get(rid, ())) or (dot_of_result(result, run),),
-        previous=previous,
-        change=change_of(result, previous, context.has_baseline, mode),
-    )
-
-
-def _worst_first(row: Row) -> tuple[int, int]:
-    """Sort key: error first, then catalogue order."""
-    return (-row.result.severity.rank, row.index)
+def _worst_first(results: Sequence[ResourceResult]) -> list[int]:
+    """Indices of `results`, error first, then catalogue order (the sort is stable)."""
+    return sorted(range(len(results)), key=lambda i: -results[i].severity.rank)
 
 
 # --------------------------------------------------------------------------
@@ -278,10 +375,11 @@ def change_of(
     return None
 
 
-def _groups(rows: Sequence[Row]) -> tuple[Group, ...]:
+def _groups(rows: Iterable[Row]) -> tuple[Group, ...]:
     """The non-empty change groups, in GROUPS order, rows worst first."""
+    changed = [(row, change.kind) for row in rows if (change := row.change)]
     groups = (
-        Group(kind, title, intro, tuple(r for r in rows if r.change and r.change.kind == kind))
+        Group(kind, title, intro, tuple(row for row, of in changed if of == kind))
         for kind, title, intro in GROUPS
     )
     return tuple(g for g in groups if g.rows)
@@ -358,19 +456,18 @@ def _severity_counts(run: Run) -> tuple[tuple[str, str, int], ...]:
     return tuple((s.value, SEVERITY_LABELS[s], counts[s.value]) for s in order)
 
 
-def _choices(rows: Iterable[Row]) -> tuple[Choice, ...]:
+def _choices(results: Sequence[ResourceResult]) -> tuple[Choice, ...]:
     """The four <select> filters, offering only values that occur."""
-    rows = list(rows)
-    availabilities = {r.result.availability for r in rows}
-    severities = {r.result.severity for r in rows}
+    availabilities = {r.availability for r in results}
+    severities = {r.severity for r in results}
     return (
         Choice("availability", "Availability",
                tuple((a.value, a.value) for a in Availability if a in availabilities)),
         Choice("severity", "Severity",
                tuple((s.value, SEVERITY_LABELS[s])
                      for s in sorted(severities, key=lambda s: -s.rank))),
-        Choice("publisher", "Publisher", _options(r.result.resource.publisher for r in rows)),
-        Choice("hub", "Hub page", _options(r.result.resource.hub for r in rows)),
+        Choice("publisher", "Publisher", _options(r.resource.publisher for r in results)),
+        Choice("hub", "Hub page", _options(r.resource.hub for r in results)),
     )
 
 
@@ -382,27 +479,39 @@ def _options(values: Iterable[str]) -> tuple[tuple[str, str], ...]:
 
 def _row_data(row: Row) -> dict[str, Any]:
     """What the script needs of a row to filter and sort it (all plain data)."""
-    result = row.result
+    result, what = row.result, row.what
     resource, seen = result.resource, result.observed
-    searchable = [
-        resource.id, resource.title, resource.publisher, resource.hub, resource.url, row.label,
-        row.what, seen.final_url if seen else "", (seen.title or "") if seen else "",
-        *(f"{f.code.value} {f.message}" for f in result.findings),
-    ]
     return {
         "index": row.index,
         "id": resource.id,
         "availability": result.availability.value,
-        "availabilityRank": list(Availability).index(result.availability),
+        "availabilityRank": AVAILABILITY_RANK[result.availability],
         "severity": result.severity.value,
         "severityRank": result.severity.rank,
         "publisher": resource.publisher,
         "hub": resource.hub,
-        "what": clip(row.what),
+        "what": clip(what),
         "status": seen.status if seen else None,
         "url": resource.url,
-        "search": clip(" ".join(searchable), MAX_DETAIL).lower(),
+        "search": _search_text(row, what),
     }
+
+
+def _search_text(row: Row, what: str) -> str:
+    """The lower-case text the search box looks in, each text once.
+
+    The script looks for every word on its own, and a word (no spaces) never
+    spans two texts: a repeat (the final URL, the page's title, a finding's
+    message as `what`) finds nothing more and only makes the page bigger.
+    """
+    result = row.result
+    resource, seen = result.resource, result.observed
+    texts = [
+        resource.id, resource.title, resource.publisher, resource.hub, resource.url, row.label,
+        what, seen.final_url if seen else "", (seen.title or "") if seen else "",
+        *(text for f in result.findings for text in (f.code.value, f.message)),
+    ]
+    return clip(" ".join(dict.fromkeys(texts)), MAX_DETAIL).lower()
 
 
 # --------------------------------------------------------------------------
@@ -415,7 +524,9 @@ def clip(value: object, limit: int = MAX_TEXT) -> str:
     control characters (bidi overrides too) removed. Autoescaping does the rest."""
     if value is None:
         return ""
-    flat = "".join(ch for ch in " ".join(str(value).split()) if ch.isprintable())
+    flat = " ".join(str(value).split())
+    if not flat.isprintable():  # rare: only then look at each character
+        flat = "".join(ch for ch in flat if ch.isprintable())
     return truncate(flat, limit)
 
 
@@ -442,6 +553,17 @@ def script_json(data: object) -> Markup:
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(raw, escaped)
     return Markup(text)  # safe: every markup-significant character is escaped above
+
+
+def script_rows(rows: Iterable[Row]) -> Iterator[Markup]:
+    """`script_json({"rows": [...]})` of the rows' data, one row at a time: the
+    same text, never built whole (compact JSON of a list is its items joined by ',')."""
+    separator = Markup("")
+    yield Markup('{"rows":[')
+    for row in rows:
+        yield separator + script_json(_row_data(row))
+        separator = Markup(",")
+    yield Markup("]}")
 
 
 def severity_word(severity: Severity) -> str:

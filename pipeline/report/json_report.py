@@ -3,6 +3,8 @@
 `report_dict` maps a `Run` onto the shape that schemas/report.schema.json
 describes; `render_json` serialises it with a stable key order so that two
 renders of the same run are byte-identical (diffable, cacheable).
+`stream_json` gives the same text in pieces, one resource at a time, so that
+a run of 100,000 resources is never held as one dict or one string.
 The module is not called `json.py` so that it never shadows the stdlib.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pipeline.models import (
@@ -24,13 +27,43 @@ from pipeline.models import (
 )
 
 SCHEMA_VERSION = 1
+INDENT = "  "  # report.json's indent, one level
 
 JsonDict = dict[str, Any]
 
 
 def render_json(run: Run) -> str:
     """The text of report.json: two-space indent, UTF-8 kept, trailing newline."""
-    return json.dumps(report_dict(run), indent=2, ensure_ascii=False) + "\n"
+    return "".join(stream_json(run))
+
+
+def stream_json(run: Run) -> Iterator[str]:
+    """The text of report.json in pieces: what `json.dumps(report_dict(run), indent=2,
+    ensure_ascii=False)` and a newline give, with each resource encoded on its own."""
+    yield "{\n"
+    for key, value in _head(run).items():
+        yield f"{INDENT}{_dumps(key, 1)}: {_dumps(value, 1)},\n"
+    yield from _resources(run.results)
+    yield "}\n"
+
+
+def _resources(results: Sequence[ResourceResult]) -> Iterator[str]:
+    """The last member, `"resources": [...]`, one resource per piece."""
+    if not results:
+        yield f'{INDENT}"resources": []\n'
+        return
+    yield f'{INDENT}"resources": [\n'
+    for n, result in enumerate(results, start=1):
+        comma = "," if n < len(results) else ""
+        yield f"{INDENT * 2}{_dumps(_resource_result(result), 2)}{comma}\n"
+    yield f"{INDENT}]\n"
+
+
+def _dumps(value: object, level: int) -> str:
+    """`value` as json.dumps writes it `level` deep in the document: its line
+    breaks (never inside a string, which escapes them) indented to that level."""
+    text = json.dumps(value, indent=len(INDENT), ensure_ascii=False)
+    return text.replace("\n", "\n" + INDENT * level)
 
 
 def render(run: Run) -> str:
@@ -40,11 +73,15 @@ def render(run: Run) -> str:
 
 def report_dict(run: Run) -> JsonDict:
     """The whole report as plain JSON-ready data, resources in catalogue order."""
+    return {**_head(run), "resources": [_resource_result(result) for result in run.results]}
+
+
+def _head(run: Run) -> JsonDict:
+    """Every member of the report before `resources`, in order."""
     return {
         "schema_version": SCHEMA_VERSION,
         "run": _run_info(run.info),
         "summary": summary_dict(run),
-        "resources": [_resource_result(result) for result in run.results],
     }
 
 

@@ -1,6 +1,8 @@
 """junit.xml: a run as JUnit XML, for CI dashboards.
 
-Pure: `render_junit(run) -> str`. One <testsuite> per hub page, one
+Pure: `render_junit(run) -> str`, or `stream_junit(run)` for the same text
+one <testcase> at a time, never holding the whole tree (what the report
+writer uses). One <testsuite> per hub page, one
 <testcase> per resource: a <failure> when the resource's severity is error,
 <skipped> when it was not checked, and warnings and info as <system-out>.
 Built with xml.etree, so every value is escaped; characters XML 1.0 cannot
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from pipeline.models import Availability, ResourceResult, Run, Severity
 from pipeline.report.context import as_utc
@@ -21,18 +23,76 @@ from pipeline.report.markdown import availability_label
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+INDENT = "  "  # what ET.indent puts per level
+CASES_PER_PIECE = 500
+_NEWLINE = tuple("\n" + INDENT * depth for depth in range(3))  # before an element at depth
 
 
 def render_junit(run: Run) -> str:
     """The JUnit XML document, ending in a newline."""
+    return "".join(stream_junit(run))
+
+
+def stream_junit(run: Run) -> Iterator[str]:
+    """The text of `render_junit` in pieces: what ElementTree writes for the whole
+    tree indented by `ET.indent`, each element written on its own at its depth."""
+    root = _root(run)
+    yield XML_DECLARATION
+    hubs = _by_hub(run.results)
+    if not hubs:
+        yield ET.tostring(root, encoding="unicode") + "\n"
+        return
+    start, end = _tags(root)
+    yield start
+    for hub, results in hubs:
+        yield _NEWLINE[1]
+        yield from _suite_pieces(run, hub, results)
+    yield _NEWLINE[0] + end + "\n"
+
+
+def _suite_pieces(run: Run, hub: str, results: Sequence[ResourceResult]) -> Iterator[str]:
+    """One hub page's <testsuite> (at depth 1), in pieces of CASES_PER_PIECE test cases."""
+    suite = _suite(run, hub, results)
+    start, end = _tags(suite)
+    yield start
+    for child in suite:
+        yield _NEWLINE[2] + _indented(child, 2)
+    for first in range(0, len(results), CASES_PER_PIECE):
+        yield _cases(run, results[first : first + CASES_PER_PIECE])
+    yield _NEWLINE[1] + end
+
+
+def _cases(run: Run, results: Sequence[ResourceResult]) -> str:
+    """The <testcase>s of `results` at depth 2, each after its line break, written
+    by one ElementTree call inside a throw-away element (a call per case costs
+    more than the case)."""
+    shell = ET.Element("cases")
+    shell.extend(_case(run, result) for result in results)
+    text = _indented(shell, 1)  # "<cases>", then each case after its break, "\n  </cases>"
+    return text[len("<cases>") : -len(_NEWLINE[1] + "</cases>")]
+
+
+def _root(run: Run) -> ET.Element:
+    """The <testsuites> element, without its suites."""
     root = ET.Element("testsuites", _counts(run.results))
     root.set("name", xml_text(f"curate {run.info.id}"))
     root.set("time", _seconds(run))
     root.set("timestamp", iso_utc(run.info.started))
-    for hub, results in _by_hub(run.results):
-        root.append(_suite(run, hub, results))
-    ET.indent(root)
-    return XML_DECLARATION + ET.tostring(root, encoding="unicode") + "\n"
+    return root
+
+
+def _tags(element: ET.Element) -> tuple[str, str]:
+    """The start and end tags ElementTree writes for `element`, its content left out."""
+    shell = ET.Element(element.tag, element.attrib)
+    shell.text = "-"
+    start, _, end = ET.tostring(shell, encoding="unicode").rpartition("-")
+    return start, end
+
+
+def _indented(element: ET.Element, depth: int) -> str:
+    """`element` as ElementTree writes it `depth` deep in a tree indented by ET.indent."""
+    ET.indent(element, space=INDENT, level=depth)
+    return ET.tostring(element, encoding="unicode")
 
 
 def render(run: Run) -> str:
@@ -49,7 +109,7 @@ def _by_hub(results: Sequence[ResourceResult]) -> list[tuple[str, list[ResourceR
 
 
 def _suite(run: Run, hub: str, results: Sequence[ResourceResult]) -> ET.Element:
-    """One hub page's <testsuite>."""
+    """One hub page's <testsuite> with its <properties>, without its test cases."""
     suite = ET.Element("testsuite", _counts(results))
     suite.set("name", xml_text(hub))
     suite.set("timestamp", iso_utc(run.info.started))
@@ -64,8 +124,6 @@ def _suite(run: Run, hub: str, results: Sequence[ResourceResult]) -> ET.Element:
         ("catalogue_digest", run.info.catalogue_digest),
     ):
         ET.SubElement(properties, "property", name=name, value=xml_text(value))
-    for result in results:
-        suite.append(_case(run, result))
     return suite
 
 
