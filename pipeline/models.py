@@ -22,7 +22,7 @@ class Severity(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _SEVERITY_ORDER.index(self)
+        return _SEVERITY_RANK[self]  # a dict: sorting reports asks this per row
 
     @staticmethod
     def highest(severities: list[Severity] | tuple[Severity, ...]) -> Severity:
@@ -30,6 +30,7 @@ class Severity(StrEnum):
 
 
 _SEVERITY_ORDER = (Severity.NONE, Severity.INFO, Severity.WARNING, Severity.ERROR)
+_SEVERITY_RANK = {severity: rank for rank, severity in enumerate(_SEVERITY_ORDER)}
 
 
 class Availability(StrEnum):
