@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import random
+from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
-from pipeline.extract import extract, looks_like_html
+from pipeline.extract import extract, looks_like_html, tree
 from pipeline.extract.html import (
     MAX_TEXT_CHARS,
     decode_html,
@@ -16,6 +19,8 @@ from pipeline.extract.html import (
     to_codec,
 )
 from pipeline.models import Extraction
+
+REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "realworld"
 
 TITLE = "Caf\u00e9 th\u00e9rapie CAR-T"
 
@@ -259,6 +264,133 @@ def test_never_raises(body: bytes) -> None:
     result = extract_html(body, header_charset="\x00bogus")
     assert isinstance(result, Extraction)
     assert result.reader == "html"
+
+
+# --------------------------------------------------------------------------
+# The lxml tree, read by BeautifulSoup's rules
+# --------------------------------------------------------------------------
+
+# Pages where lxml's own tree and BeautifulSoup's differ, or where bs4 reads
+# strings and attributes its own way (tree.py's docstring lists them).
+TRICKY_PAGES = [
+    b"<html><body>x</body></html>\n<!-- onetrust -->\ntrailing <script>tp.push(1)</script>",
+    b"<script defer src=a></script><script defer=defer src=b></script><option selected>",
+    b"<input type=checkbox checked><input type=checkbox checked=checked><td nowrap=NOWRAP>",
+    b"<p>\xe6\xbc\xa2<rt>kan</rt>\xe5\xad\x97<rp>(</rp></p><h1><rt>r</rt>Heading</h1>",
+    b"<pre>  \n </pre><textarea> </textarea><!----><!--  \n --><pre><!--   --></pre>",
+    b"<svg><title>Icon</title></svg><title>Page</title><math><title>m</title></math>",
+    b"<template><body><p>t</p></body></template><noscript>n</noscript><body><p>b</p></body>",
+    b"<p class='  a   b '>x</p><a rel=' nofollow  me ' href=x>l</a><div class=' modal '>"
+    b"<input type=password><input name=user></div><input type=password>",
+    b"<div itemprop=isAccessibleForFree>\n" + b" " * 150 + b"<b>false</b></div>",
+    b"<script type=application/ld+json>  </script><script>   </script>",
+    b"<p>a<!--c-->b<![CDATA[x]]>c<?pi y?>d</p><a<b c<d=1>weird names</a<b>",
+    b"<!-- OneTrust banner only -->",
+    b"",
+    b"<p>\xe6\xbc\xa2\xe5\xad\x97<!doctype html>more</p>",
+    b"<!-- saved -->\n<?xml version='1.0'?>\n<!DOCTYPE html><p>prolog</p>",
+    b"<div>" * 300 + b"deep text" + b"</div>" * 300 + b"<p>after the depth</p>",
+]
+
+
+def _parsed_by_beautifulsoup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Send every page to tree.py's slow path: BeautifulSoup's own tree."""
+    monkeypatch.setattr(tree, "_parse_with_lxml", lambda markup: None)
+
+
+@pytest.mark.parametrize("body", TRICKY_PAGES)
+def test_lxml_tree_reads_as_beautifulsoup(body: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The slow path is BeautifulSoup itself: both must give the same result.
+    fast = extract_html(body)
+    _parsed_by_beautifulsoup(monkeypatch)
+    assert extract_html(body) == fast
+
+
+# Pieces of markup that random pages are made of (hostile ones too), "|"-separated.
+_PIECE_TEXT = (
+    "<p>|</p>|<div class=' modal  x '>|</div>|text | \n |&amp;|\u00e9|<!-- c -->|<!---->|"
+    "<!doctype html>|<?pi x?>|<![CDATA[x]]>|</html>|<body>|</body>|<title>T|</title>|<svg>|"
+    "</svg>|<rt>|</rt>|<pre>|</pre>|<h1>|</h1>|<h2>|<table><td>|<form>|</form>|"
+    "<input type=password>|<input name=email>|<script defer src=a.js>|</script>|<style>|"
+    "</style>|<template>|</template>|<noscript>|</noscript>|<option selected=selected>|"
+    "<option selected>|<span hidden>|<a<b c=1>|<meta property=og:title content=' OG '>|"
+    "<meta http-equiv=refresh content='0;url=/x'>|<iframe src=https://www.youtube.com/embed/x>|"
+    "<div itemprop=isAccessibleForFree>false"
+)
+_PIECES = _PIECE_TEXT.split("|")
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_random_markup_reads_as_beautifulsoup(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(seed)
+    bodies = ["".join(rng.choices(_PIECES, k=rng.randrange(1, 60))).encode() for _ in range(30)]
+    fast = [extract_html(body) for body in bodies]
+    _parsed_by_beautifulsoup(monkeypatch)
+    assert [extract_html(body) for body in bodies] == fast
+
+
+def _realworld_html() -> list[Path]:
+    manifest = REALWORLD / "manifest.yaml"
+    if not manifest.is_file():
+        return []
+    files = YAML(typ="safe").load(manifest.read_text(encoding="utf-8"))["files"]
+    return [REALWORLD / entry["file"] for entry in files if entry["kind"] == "html"]
+
+
+@pytest.mark.parametrize("path", _realworld_html(), ids=lambda path: path.stem)
+def test_real_pages_read_as_beautifulsoup(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = path.read_bytes()
+    fast = extract_html(body)
+    _parsed_by_beautifulsoup(monkeypatch)
+    assert extract_html(body) == fast
+
+
+def test_markup_after_the_closing_html_tag_is_read() -> None:
+    body = (
+        page("<title>T</title>", "<p>Article</p>") + '<script src="https://cdn.cookielaw.org/a.js">'
+    )
+    result = extract_html(body.encode())
+    assert result.features is not None
+    assert "consent:onetrust" in result.features.markers
+    assert result.text == "Article"
+
+
+def test_a_comment_alone_is_markup() -> None:
+    result = extract_html(b"<!-- OneTrust consent banner -->")
+    assert result.text == ""
+    assert result.features is not None
+    assert result.features.markers == {"consent:onetrust"}
+
+
+def test_deep_nesting_is_read_to_the_end() -> None:
+    # libxml2's tree builder stops at 255 levels; the page must still be read whole.
+    body = b"<div>" * 300 + b"deep text" + b"</div>" * 300 + b"<h1>After</h1>"
+    result = extract_html(body)
+    assert result.text == "deep text After"
+    assert result.title == "After"
+
+
+def test_a_doctype_after_content_ends_a_string() -> None:
+    assert extract_html(b"<p>one<!doctype html>two</p>").text == "one two"
+
+
+def test_ruby_annotations_are_not_text() -> None:
+    body = page("", "<p>\u6f22<rt>kan</rt>\u5b57<rp>(</rp></p>").encode()
+    assert extract_html(body).text == "\u6f22 \u5b57"
+
+
+def test_bare_boolean_attributes_read_empty() -> None:
+    document = tree.parse_document("<script defer src=a></script><script defer=defer src=b>")
+    assert document is not None
+    assert [tree.attribute(s, "defer") for s in document.iter("script")] == ["", "defer"]
+
+
+def test_class_like_attributes_read_as_words() -> None:
+    document = tree.parse_document("<p class=' a \t b ' title=' a  b '>x</p>")
+    assert document is not None
+    paragraph = next(document.iter("p"))
+    assert tree.attribute(paragraph, "class") == "a b"
+    assert tree.attribute(paragraph, "title") == " a  b "
 
 
 # --------------------------------------------------------------------------

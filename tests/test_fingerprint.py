@@ -8,6 +8,7 @@ import random
 import re
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 
@@ -129,6 +130,40 @@ def test_matches_a_plain_reference_implementation() -> None:
             vector[bit] += 1 if digest >> bit & 1 else -1
     expected = sum(1 << bit for bit in range(64) if vector[bit] > 0)
     assert simhash(" ".join(LEAFLET)) == expected
+
+
+def _reference(text: str) -> int | None:
+    """SimHash from the definition: words casefolded one by one, a vote per occurrence."""
+    tokens = [token.casefold() for token in re.findall(r"\w+", text)][:MAX_TOKENS]
+    if len(tokens) < MIN_TOKENS:
+        return None
+    shingles = Counter(" ".join(tokens[i : i + 3]) for i in range(len(tokens) - 2))
+    vector = [0] * 64
+    for shingle, count in shingles.items():
+        digest = hashlib.blake2b(shingle.encode("utf-8", "surrogatepass"), digest_size=8)
+        value = int.from_bytes(digest.digest(), "big")
+        for bit in range(64):
+            vector[bit] += count if value >> bit & 1 else -count
+    return sum(1 << bit for bit in range(64) if vector[bit] > 0)
+
+
+def test_repeats_and_unicode_words_match_the_reference() -> None:
+    # "İ" casefolds to "i" + a combining dot (not a word character): words
+    # are casefolded one by one, never before they are found.
+    text = "Straße İstanbul ǅemal ﬁle ΣΊΣΥΦΟΣ çà 東京 " * 5 + " ".join(LEAFLET[:3]) * 3
+    assert simhash(text) == _reference(text)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        [f"w{i % 997}" for i in range(60_000)],  # over 200,000 characters: read word by word
+        [f"{chr(97 + i % 26)}{i % 7}" for i in range(60_000)],  # shorter: one findall
+    ],
+)
+def test_long_texts_match_the_reference(words: list[str]) -> None:
+    text = " ".join(words)
+    assert simhash(text) == _reference(text)
 
 
 def test_deterministic_across_processes() -> None:

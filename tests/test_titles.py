@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
 import pytest
 
-from pipeline.extract.titles import normalise_title, titles_match
+from pipeline.extract.titles import normalise_title, normalise_whitespace, titles_match
 
 
 @pytest.mark.parametrize(
@@ -73,3 +76,12 @@ def test_titles_match(expected: str, observed: str) -> None:
 )
 def test_titles_do_not_match(expected: str, observed: str) -> None:
     assert not titles_match(expected, observed)
+
+
+def test_normalise_whitespace_collapses_exactly_what_backslash_s_matches() -> None:
+    # Stored titles and fingerprinted text were normalised with re.sub(r"\s+", " ").
+    spaces = [
+        chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace() or re.match(r"\s", chr(c))
+    ]
+    text = " a".join(spaces) + "\x1c\x1fb\u200bc\ufeffd \u00a0 "
+    assert normalise_whitespace(text) == re.sub(r"\s+", " ", text).strip()

@@ -4,9 +4,9 @@ No judgement here. This module says "the page loads Piano's paywall script"
 or "this form has a password field inside <header>"; the judge decides what
 that means. Markers are "<family>:<name>" strings (see SIGNATURES).
 
-Two steps, because the text reader strips <script> elements from the tree:
-`read_features(soup)` reads the intact tree (markup, forms, JSON-LD), then
-`read_text_markers(text, title)` reads the visible text and the title.
+Two steps: `read_features(document)` reads the parsed tree (markup, forms,
+JSON-LD), then `read_text_markers(text, title)` reads the visible text and
+the title.
 
 Pure and bounded: pages are untrusted, so every walk, string and count is
 capped, regexes have no nested quantifiers, and no input makes these
@@ -21,12 +21,24 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from itertools import islice
-
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from itertools import chain, islice
+from typing import Any
 
 from pipeline.extract.titles import normalise_whitespace
+from pipeline.extract.tree import (
+    COMMENT,
+    Document,
+    ancestors,
+    attribute,
+    attribute_items,
+    collapse_string,
+    get_text,
+    matching,
+)
 from pipeline.models import FormFeatures, PageFeatures
+
+# An element of a parsed page: an lxml element, or a tree.Node.
+Element = Any
 
 MAX_HEADINGS = 10
 MAX_HEADING_CHARS = 200
@@ -34,7 +46,6 @@ MAX_FORMS = 20
 MAX_FORM_INPUTS = 200  # inputs read per form
 MAX_ACTION_CHARS = 300
 MAX_REFRESH_CHARS = 500
-MAX_NODES = 300_000  # tree nodes visited when collecting markup
 MAX_CODE_CHARS = 2_000_000  # markup kept for signature scans (attributes, scripts)
 MAX_SCRIPT_CHARS = 100_000  # per inline script: vendor loaders are short
 MAX_ATTRIBUTE_CHARS = 4_000  # per attribute value: skips most of a data: URI
@@ -426,6 +437,20 @@ SIGNATURES: tuple[Signature, ...] = (
 _MARKUP_PLACES = frozenset({Where.CODE, Where.TOKENS, Where.EMBED})
 MARKUP_SIGNATURES = tuple(s for s in SIGNATURES if s.where in _MARKUP_PLACES)
 TEXT_PLACE_SIGNATURES = tuple(s for s in SIGNATURES if s.where not in _MARKUP_PLACES)
+
+
+def _needles_by_place(
+    signatures: tuple[Signature, ...],
+) -> dict[Where, tuple[tuple[str, re.Pattern[str] | None, str], ...]]:
+    """Signatures as (needle, pattern, marker), grouped by where they are looked for."""
+    return {
+        where: tuple((s.needle, s.pattern, s.marker) for s in signatures if s.where is where)
+        for where in Where
+    }
+
+
+_MARKUP_NEEDLES = _needles_by_place(MARKUP_SIGNATURES)
+_TEXT_PLACE_NEEDLES = _needles_by_place(TEXT_PLACE_SIGNATURES)
 # What a form's own attributes may name (FormFeatures.vendor).
 FORM_VENDOR_SIGNATURES = tuple(
     s for s in (*FORM_SIGNATURES, *WEBINAR_SIGNATURES) if s.where is Where.CODE
@@ -457,22 +482,21 @@ _LINK_TAGS = frozenset({"a", "area"})  # a link *to* a vendor is not the vendor 
 # --------------------------------------------------------------------------
 
 
-def read_features(soup: BeautifulSoup) -> PageFeatures:
+def read_features(document: Document) -> PageFeatures:
     """Headings, forms, meta refresh and markup markers of a parsed page.
 
-    Must run before anything strips <script> elements from the soup; text
-    markers are added afterwards with `read_text_markers`.
+    Text markers are added afterwards with `read_text_markers`.
     """
-    markup = collect_markup(soup)
+    markup = collect_markup(document)
     markers = set(markup_markers(markup))
-    markers.update(schema_markers(soup))
-    forms = read_forms(soup)
+    markers.update(schema_markers(document))
+    forms = read_forms(document)
     markers.update(form.vendor for form in forms if form.vendor)
     return PageFeatures(
-        headings=read_headings(soup),
+        headings=read_headings(document),
         forms=forms,
         markers=frozenset(markers),
-        meta_refresh=read_meta_refresh(soup),
+        meta_refresh=read_meta_refresh(document),
     )
 
 
@@ -489,7 +513,7 @@ def read_text_markers(text: str, title: str | None) -> frozenset[str]:
         Where.TEXT: f"{folded_title} {folded_text}",
         Where.LEAD: f"{folded_title} {folded_text[:PARKING_TEXT_CHARS]}",
     }
-    found = {s.marker for s in TEXT_PLACE_SIGNATURES if matches(s, places[s.where])}
+    found = found_markers(_TEXT_PLACE_NEEDLES, places)
     if _akamai_denied(folded_title, folded_text):
         found.add("challenge:akamai")
     return frozenset(found)
@@ -503,6 +527,23 @@ def fold(text: str) -> str:
     """
     folded = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
     return normalise_whitespace(folded)
+
+
+def found_markers(
+    needles: dict[Where, tuple[tuple[str, re.Pattern[str] | None, str], ...]],
+    places: dict[Where, str],
+) -> set[str]:
+    """Markers of the signatures found in each place (same test as `matches`).
+
+    Signatures come grouped by place as (needle, pattern, marker): one
+    inlined test per signature, no call, on the hot path of every page.
+    """
+    found = set()
+    for where, haystack in places.items():
+        for needle, pattern, marker in needles.get(where, ()):
+            if needle in haystack and (pattern is None or pattern.search(haystack)):
+                found.add(marker)
+    return found
 
 
 def matches(signature: Signature, haystack: str) -> bool:
@@ -555,66 +596,70 @@ class Markup:
         }
 
 
-def collect_markup(soup: BeautifulSoup) -> Markup:
+def collect_markup(document: Document) -> Markup:
     """One bounded walk over the tree: attributes, inline scripts, comments.
 
     Visible text is left out on purpose: an article that mentions a vendor
     is not that vendor's page.
     """
     markup = Markup()
-    for node in islice(soup.descendants, MAX_NODES):
-        if isinstance(node, Tag):
+    for node in document.walk():
+        if isinstance(node.tag, str):
             _collect_tag(node, markup)
-        elif isinstance(node, Comment) or (
-            isinstance(node, NavigableString) and _is_code_script(node.parent)
-        ):
-            markup.add_code(str(node)[:MAX_SCRIPT_CHARS])
+            if _is_code_script(node) and node.text and document.script_text_walked(node):
+                markup.add_code(collapse_string(node, node.text)[:MAX_SCRIPT_CHARS])
+        elif node.tag is COMMENT:
+            markup.add_code(collapse_string(node, node.text or "")[:MAX_SCRIPT_CHARS])
     return markup
 
 
-def _collect_tag(tag: Tag, markup: Markup) -> None:
+def _collect_tag(tag: Element, markup: Markup) -> None:
     """Add one element's attributes (name=value), id/class names and embed details."""
     values = []
-    for name, value in tag.attrs.items():
-        text = attribute_text(value)[:MAX_ATTRIBUTE_CHARS]
+    for name, value in attribute_items(tag):
+        text = value[:MAX_ATTRIBUTE_CHARS]
         if name in ("id", "class"):
             markup.add_token(text)
-        if name in _HUMAN_TEXT_ATTRIBUTES or (name == "href" and tag.name in _LINK_TAGS):
+        if name in _HUMAN_TEXT_ATTRIBUTES or (name == "href" and tag.tag in _LINK_TAGS):
             continue
         # Names too: vendors hook into data-zephr-*, data-tf-widget, ...
         values.append(f"{name}={text}")
     if values:
         markup.add_code(" ".join(values))
-    if tag.name in _EMBED_TAGS and len(markup.embed) < MAX_EMBEDS:
-        markup.embed.append(f"<{tag.name} " + " ".join(values))
+    if tag.tag in _EMBED_TAGS and len(markup.embed) < MAX_EMBEDS:
+        markup.embed.append(f"<{tag.tag} " + " ".join(values))
         markup.html5_video = markup.html5_video or _is_html5_video(tag)
 
 
-def _is_html5_video(tag: Tag) -> bool:
+def _is_html5_video(tag: Element) -> bool:
     """A <video> with a source of its own, or a <source> inside a <video>."""
-    if tag.name == "video":
+    if tag.tag == "video":
         return bool(tag.get("src") or tag.get("data-src"))
-    return tag.name == "source" and bool(tag.get("src")) and tag.find_parent("video") is not None
+    return (
+        tag.tag == "source"
+        and bool(tag.get("src"))
+        and any(node.tag == "video" for node in ancestors(tag))
+    )
 
 
-def _is_code_script(parent: Tag | None) -> bool:
-    """Whether a text node is inline script code (JSON-LD holds article text, not code)."""
-    if parent is None or parent.name != "script":
+def _is_code_script(element: Element) -> bool:
+    """Whether an element is a script of code (JSON-LD holds article text, not code)."""
+    if element.tag != "script":
         return False
-    return "ld+json" not in attribute_text(parent.get("type")).lower()
+    return "ld+json" not in attribute_text(element.get("type")).lower()
 
 
 def markup_markers(markup: Markup) -> set[str]:
     """Markers of every markup signature found in the collected markup."""
     places = markup.places()
-    found = {s.marker for s in MARKUP_SIGNATURES if matches(s, places[s.where])}
+    found = found_markers(_MARKUP_NEEDLES, places)
     if markup.html5_video:
         found.add("video:html5")
     return found
 
 
 def attribute_text(value: object) -> str:
-    """An attribute value as one string (class and rel values are lists in bs4)."""
+    """An attribute value as one string ("" when missing)."""
     if isinstance(value, str):
         return value
     if isinstance(value, list | tuple):
@@ -627,11 +672,11 @@ def attribute_text(value: object) -> str:
 # --------------------------------------------------------------------------
 
 
-def read_headings(soup: BeautifulSoup) -> tuple[str, ...]:
+def read_headings(document: Document) -> tuple[str, ...]:
     """Texts of the h1 and h2 elements in document order, non-empty, bounded."""
     headings = []
-    for element in soup.find_all(["h1", "h2"], limit=MAX_HEADINGS * 5):
-        text = normalise_whitespace(element.get_text(" "))[:MAX_HEADING_CHARS]
+    for element in islice(document.iter("h1", "h2"), MAX_HEADINGS * 5):
+        text = normalise_whitespace(get_text(element, " "))[:MAX_HEADING_CHARS]
         if text:
             headings.append(text)
         if len(headings) == MAX_HEADINGS:
@@ -647,15 +692,15 @@ _REFRESH_CONTENT = re.compile(
 )
 
 
-def read_meta_refresh(soup: BeautifulSoup) -> str:
+def read_meta_refresh(document: Document) -> str:
     """Target URL of the first <meta http-equiv=refresh>, '' if none or no URL.
 
     The delay is not kept: a 0-second refresh is a redirect, a 600-second
     one to the same URL is a news page reloading itself; the judge compares
     the target with the page's own URL.
     """
-    meta = soup.find("meta", attrs={"http-equiv": _REFRESH})
-    if not isinstance(meta, Tag):
+    meta = next(matching(document.iter("meta"), "http-equiv", _REFRESH), None)
+    if meta is None:
         return ""
     match = _REFRESH_CONTENT.match(attribute_text(meta.get("content"))[: 2 * MAX_REFRESH_CHARS])
     target = match.group(1).strip().strip("'\"").strip() if match else ""
@@ -670,9 +715,9 @@ _LD_JSON = re.compile(r"ld\+json", re.IGNORECASE)
 _ITEMPROP_FREE = re.compile(r"(?:^|\s)isaccessibleforfree(?:\s|$)", re.IGNORECASE)
 
 
-def schema_markers(soup: BeautifulSoup) -> set[str]:
+def schema_markers(document: Document) -> set[str]:
     """schema:not-free / schema:free from JSON-LD and microdata declarations."""
-    values = [*_json_ld_free_values(soup), *_microdata_free_values(soup)]
+    values = [*_json_ld_free_values(document), *_microdata_free_values(document)]
     found = set()
     if False in values:
         found.add("schema:not-free")
@@ -681,10 +726,11 @@ def schema_markers(soup: BeautifulSoup) -> set[str]:
     return found
 
 
-def _json_ld_free_values(soup: BeautifulSoup) -> Iterator[bool]:
+def _json_ld_free_values(document: Document) -> Iterator[bool]:
     """isAccessibleForFree values of every JSON-LD block; invalid JSON is skipped."""
-    for script in soup.find_all("script", attrs={"type": _LD_JSON}, limit=MAX_JSON_LD_BLOCKS):
-        source = script.get_text()
+    scripts = matching(document.iter("script"), "type", _LD_JSON)
+    for script in islice(scripts, MAX_JSON_LD_BLOCKS):
+        source = get_text(script)
         if len(source) > MAX_JSON_LD_CHARS:
             continue
         try:
@@ -730,11 +776,11 @@ def _truth(value: object) -> bool | None:
     return None
 
 
-def _microdata_free_values(soup: BeautifulSoup) -> Iterator[bool]:
+def _microdata_free_values(document: Document) -> Iterator[bool]:
     """isAccessibleForFree from microdata: <meta itemprop=... content="False">."""
-    declarations = soup.find_all(True, attrs={"itemprop": _ITEMPROP_FREE}, limit=MAX_JSON_LD_BLOCKS)
-    for element in declarations:
-        value = element.get("content") or element.get("href") or element.get_text()
+    declarations = matching(document.elements(), "itemprop", _ITEMPROP_FREE)
+    for element in islice(declarations, MAX_JSON_LD_BLOCKS):
+        value = element.get("content") or element.get("href") or get_text(element)
         truth = _truth(attribute_text(value)[:100])
         if truth is not None:
             yield truth
@@ -807,19 +853,19 @@ _NON_TEXT_TYPES = frozenset(
 _PASSWORD_TYPE = re.compile(r"^\s*password\s*$", re.IGNORECASE)
 
 
-def read_forms(soup: BeautifulSoup) -> tuple[FormFeatures, ...]:
+def read_forms(document: Document) -> tuple[FormFeatures, ...]:
     """Up to MAX_FORMS forms: every <form>, then password fields outside any form.
 
     Sites that submit their sign-in box with JavaScript have a password
     <input> but no <form>; each such box counts as a form.
     """
-    forms = [describe_form(form) for form in soup.find_all("form", limit=MAX_FORMS)]
-    for box, password in _formless_password_boxes(soup, MAX_FORMS - len(forms)):
+    forms = [describe_form(form) for form in islice(document.iter("form"), MAX_FORMS)]
+    for box, password in _formless_password_boxes(document, MAX_FORMS - len(forms)):
         forms.append(describe_inputs(box, in_chrome=is_in_chrome(password)))
     return tuple(forms[:MAX_FORMS])
 
 
-def describe_form(form: Tag) -> FormFeatures:
+def describe_form(form: Element) -> FormFeatures:
     """A <form> as FormFeatures: fields, placement, action and vendor."""
     action = attribute_text(form.get("action")).strip()[:MAX_ACTION_CHARS]
     return describe_inputs(
@@ -828,12 +874,12 @@ def describe_form(form: Tag) -> FormFeatures:
 
 
 def describe_inputs(
-    scope: Tag, in_chrome: bool, action: str = "", vendor: str = ""
+    scope: Element | Document, in_chrome: bool, action: str = "", vendor: str = ""
 ) -> FormFeatures:
     """Describe the inputs inside `scope` (a form, or a formless sign-in box)."""
     has_password = has_email = False
     text_inputs = 0
-    for field_ in scope.find_all("input", limit=MAX_FORM_INPUTS):
+    for field_ in islice(_inputs_in(scope), MAX_FORM_INPUTS):
         kind = input_type(field_)
         has_password = has_password or kind == "password"
         if kind in _NON_TEXT_TYPES:
@@ -844,12 +890,19 @@ def describe_inputs(
     return FormFeatures(has_password, has_email, text_inputs, in_chrome, action, vendor)
 
 
-def input_type(field_: Tag) -> str:
+def _inputs_in(scope: Element | Document) -> Iterator[Element]:
+    """The <input> elements below `scope` (a page's box may be the whole page)."""
+    if isinstance(scope, Document):
+        return scope.iter("input")
+    return (field_ for field_ in scope.iter("input") if field_ is not scope)
+
+
+def input_type(field_: Element) -> str:
     """The input's type, lower-case; "text" when missing (as browsers read it)."""
     return attribute_text(field_.get("type")).strip().lower() or "text"
 
 
-def is_email_input(field_: Tag, kind: str) -> bool:
+def is_email_input(field_: Element, kind: str) -> bool:
     """type=email, or a text field whose name/id/autocomplete says e-mail."""
     if kind == "email":
         return True
@@ -858,14 +911,14 @@ def is_email_input(field_: Tag, kind: str) -> bool:
     return "email" in names or "e-mail" in names
 
 
-def form_vendor(form: Tag) -> str:
+def form_vendor(form: Element) -> str:
     """The marker of a form or webinar vendor named by the form's own attributes."""
-    haystack = " ".join(attribute_text(v)[:MAX_ATTRIBUTE_CHARS] for v in form.attrs.values())
+    haystack = " ".join(v[:MAX_ATTRIBUTE_CHARS] for _, v in attribute_items(form))
     haystack = haystack.lower()
     return next((s.marker for s in FORM_VENDOR_SIGNATURES if matches(s, haystack)), "")
 
 
-def is_in_chrome(element: Tag) -> bool:
+def is_in_chrome(element: Element) -> bool:
     """Whether the element sits in site chrome or a hidden or pop-up container.
 
     Walks up to <body>: header/nav/footer/aside/dialog elements or landmark
@@ -875,24 +928,24 @@ def is_in_chrome(element: Tag) -> bool:
     their classes ("modal-open") describe the page's state, not a container.
     """
     for node in _self_and_ancestors(element):
-        if node.name in _CHROME_TAGS or _role(node) in _CHROME_ROLES or is_hidden(node):
+        if node.tag in _CHROME_TAGS or _role(node) in _CHROME_ROLES or is_hidden(node):
             return True
-        names = " ".join(attribute_text(node.get(a)) for a in ("id", "class")).lower()
+        names = " ".join(attribute_text(attribute(node, a)) for a in ("id", "class")).lower()
         if any(word in names for word in _CONTAINER_WORDS):
             return True
     return False
 
 
-def is_hidden(node: Tag) -> bool:
+def is_hidden(node: Element) -> bool:
     """hidden, aria-hidden="true" or an inline display:none / visibility:hidden."""
-    if node.has_attr("hidden"):
+    if node.get("hidden") is not None:
         return True
     if attribute_text(node.get("aria-hidden")).strip().lower() == "true":
         return True
     return _HIDDEN_STYLE.search(attribute_text(node.get("style"))[:MAX_ATTRIBUTE_CHARS]) is not None
 
 
-def _hidden_within(field_: Tag, scope: Tag) -> bool:
+def _hidden_within(field_: Element, scope: Element | Document) -> bool:
     """Whether an input is hidden by itself or by a container inside `scope`.
 
     Handles honeypot fields, e.g. Mailchimp's bot trap in an
@@ -906,37 +959,36 @@ def _hidden_within(field_: Tag, scope: Tag) -> bool:
     return False
 
 
-def _self_and_ancestors(element: Tag) -> Iterable[Tag]:
+def _self_and_ancestors(element: Element) -> Iterable[Element]:
     """The element and its ancestors below <body>, at most MAX_ANCESTORS."""
     for node in islice(_walk_up(element), MAX_ANCESTORS):
-        if node.name in ("body", "html", "[document]"):
+        if node.tag in ("body", "html"):
             return
         yield node
 
 
-def _walk_up(element: Tag) -> Iterator[Tag]:
-    node: Tag | None = element
-    while node is not None:
-        yield node
-        node = node.parent
+def _walk_up(element: Element) -> Iterator[Element]:
+    """The element, then its ancestors up to the top-level one."""
+    return chain((element,), ancestors(element))
 
 
-def _role(node: Tag) -> str:
+def _role(node: Element) -> str:
     return attribute_text(node.get("role")).strip().lower()
 
 
-def _formless_password_boxes(soup: BeautifulSoup, room: int) -> list[tuple[Tag, Tag]]:
+def _formless_password_boxes(document: Document, room: int) -> list[tuple[Any, Element]]:
     """(box, password input) for password inputs in no <form>, one per box.
 
     A sign-up box with "password" and "repeat password" is one box.
     """
-    boxes: list[tuple[Tag, Tag]] = []
+    boxes: list[tuple[Any, Element]] = []
     if room <= 0:
         return boxes
-    for field_ in soup.find_all("input", attrs={"type": _PASSWORD_TYPE}, limit=MAX_PASSWORD_INPUTS):
-        if field_.find_parent("form") is not None:
+    passwords = matching(document.iter("input"), "type", _PASSWORD_TYPE)
+    for field_ in islice(passwords, MAX_PASSWORD_INPUTS):
+        if any(node.tag == "form" for node in ancestors(field_)):
             continue
-        box = _input_group(field_)
+        box = _input_group(document, field_)
         if all(box is not seen for seen, _ in boxes):
             boxes.append((box, field_))
         if len(boxes) == room:
@@ -944,17 +996,19 @@ def _formless_password_boxes(soup: BeautifulSoup, room: int) -> list[tuple[Tag, 
     return boxes
 
 
-def _input_group(field_: Tag) -> Tag:
+def _input_group(document: Document, field_: Element) -> Element | Document:
     """The smallest ancestor (up to 4 levels) holding another input, else the parent.
 
     That is the sign-in box: the password field with its user-name field.
+    An input at the top of the tree (html.parser keeps no <html> around it)
+    has the whole page as its box.
     """
-    parent = field_.parent if isinstance(field_.parent, Tag) else field_
-    node: Tag | None = parent
+    parent = field_.getparent()
+    node = parent
     for _ in range(4):
-        if node is None or node.name in ("body", "html", "[document]"):
+        if node is None or node.tag in ("body", "html"):
             break
-        if len(node.find_all("input", limit=2)) >= 2:
+        if len(list(islice(_inputs_in(node), 2))) >= 2:
             return node
-        node = node.parent
-    return parent
+        node = node.getparent()
+    return document if parent is None else parent

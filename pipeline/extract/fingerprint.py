@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
-from itertools import islice
+from collections import deque
+from functools import partial
+from itertools import islice, repeat
 
 BITS = 64
 MASK = (1 << BITS) - 1
@@ -28,7 +29,15 @@ MIN_TOKENS = 8
 MAX_TOKENS = 50_000
 
 _WORD = re.compile(r"\w+")
+# Texts up to this length (extract's whole cap) are split in one findall
+# call; longer ones word by word, so the work stays bounded.
+_FINDALL_CHARS = 4 * MAX_TOKENS
 _DIGEST_BYTES = BITS // 8
+_ENCODE = partial(str.encode, encoding="utf-8", errors="surrogatepass")
+# Copying a fresh hash object is cheaper than creating one with digest_size.
+_BLAKE2B = hashlib.blake2b(digest_size=_DIGEST_BYTES)
+# One slice per bit of the 64-bit rows of `_bit_rows`, most significant first.
+_COLUMNS = [slice(column, None, BITS) for column in range(BITS)]
 
 
 def simhash(text: str) -> int | None:
@@ -38,13 +47,29 @@ def simhash(text: str) -> int | None:
     result is set when the shingles whose hash has bit k set outweigh those
     where it is clear.
     """
-    tokens = [m.group().casefold() for m in islice(_WORD.finditer(text), MAX_TOKENS)]
-    if len(tokens) < MIN_TOKENS:
+    words = _tokens(text)
+    if len(words) < MIN_TOKENS:
         return None
-    shingles = Counter(
-        " ".join(tokens[i : i + SHINGLE_WORDS]) for i in range(len(tokens) - SHINGLE_WORDS + 1)
-    )
-    return _vote(_tally(shingles), shingles.total())
+    offsets = (words[i:] for i in range(SHINGLE_WORDS))  # shingle k: words k, k+1, k+2
+    shingles = list(map(b" ".join, zip(*offsets, strict=False)))
+    return _vote(_bit_rows(shingles), len(shingles))
+
+
+def _tokens(text: str) -> list[bytes]:
+    """The first MAX_TOKENS words of a text, casefolded, as UTF-8.
+
+    Casefolding the joined words equals casefolding each (it maps character
+    by character and never yields a space from a word character), and the
+    UTF-8 of a word holds no space byte, so one call each does all words.
+    Shingles of the encoded words are the encoded shingles.
+    """
+    if len(text) <= _FINDALL_CHARS:
+        words = _WORD.findall(text)[:MAX_TOKENS]
+    else:
+        words = [m.group() for m in islice(_WORD.finditer(text), MAX_TOKENS)]
+    if not words:
+        return []
+    return _ENCODE(" ".join(words).casefold()).split(b" ")
 
 
 def similarity(a: int, b: int) -> float:
@@ -52,43 +77,25 @@ def similarity(a: int, b: int) -> float:
     return 1.0 - ((a ^ b) & MASK).bit_count() / BITS
 
 
-def shingle_hash(shingle: str) -> bytes:
-    """The 8-byte BLAKE2b digest of a shingle (lone surrogates are kept, not lost)."""
-    return hashlib.blake2b(shingle.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+def _bit_rows(shingles: list[bytes]) -> str:
+    """Each shingle occurrence's digest as 64 "0"/"1" characters, one row after another.
 
-
-# Bit-sliced counting: each digest is spread into 64 counter fields of
-# _FIELD bits inside one big integer, so adding a shingle's vote to all 64
-# counters is one big-integer addition per digest byte (C speed) instead of
-# 64 Python steps. A field never overflows: weights total at most MAX_TOKENS.
-_FIELD = (MAX_TOKENS * 2).bit_length() + 1
-_FIELD_MASK = (1 << _FIELD) - 1
-_SPREAD = [
-    [sum(((value >> bit) & 1) << ((position * 8 + bit) * _FIELD) for bit in range(8))
-     for value in range(256)]
-    for position in range(_DIGEST_BYTES)
-]
-
-
-def _tally(shingles: Counter[str]) -> int:
-    """The 64 per-bit weights, packed into one integer of _FIELD-bit fields.
-
-    Field k holds the total weight of the shingles whose digest (read as a
-    big-endian integer) has bit k set.
+    The digest is the 8-byte BLAKE2b of the shingle's UTF-8 (lone surrogates
+    kept: "surrogatepass"). A shingle that occurs n times has n rows: its
+    vote counts n times. Every step runs in C over all shingles at once
+    (map, join, int formatting) instead of 64 Python steps per shingle.
     """
-    packed = 0
-    last = _DIGEST_BYTES - 1
-    for shingle, weight in shingles.items():
-        digest = shingle_hash(shingle)
-        spread = sum(_SPREAD[last - index][value] for index, value in enumerate(digest))
-        packed += spread * weight if weight != 1 else spread
-    return packed
+    states = list(map(hashlib.blake2b.copy, repeat(_BLAKE2B, len(shingles))))
+    deque(map(hashlib.blake2b.update, states, shingles), maxlen=0)
+    packed = b"".join(map(hashlib.blake2b.digest, states))
+    return format(int.from_bytes(packed, "big"), f"0{len(packed) * 8}b")
 
 
-def _vote(packed: int, total: int) -> int:
-    """Set each bit whose weight is more than half the total (ties stay clear)."""
-    result = 0
-    for bit in range(BITS):
-        if 2 * ((packed >> (bit * _FIELD)) & _FIELD_MASK) > total:
-            result |= 1 << bit
-    return result
+def _vote(rows: str, total: int) -> int:
+    """Set each bit whose weight is more than half the total (ties stay clear).
+
+    Column k of the rows (from the left) is bit 63 - k of the digests read
+    as big-endian integers; its count of "1"s is that bit's weight.
+    """
+    half = total // 2  # weight > total / 2 exactly when weight > total // 2
+    return int("".join(["1" if rows[column].count("1") > half else "0" for column in _COLUMNS]), 2)

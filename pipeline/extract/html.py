@@ -9,13 +9,24 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, replace
+from itertools import islice
+from typing import Any
 
 import charset_normalizer
-from bs4 import BeautifulSoup, Tag
 
 from pipeline.extract.features import read_features, read_text_markers
 from pipeline.extract.fingerprint import simhash
 from pipeline.extract.titles import normalise_whitespace
+from pipeline.extract.tree import (
+    Document,
+    ancestors,
+    attribute,
+    document_strings,
+    get_text,
+    matching,
+    parse_document,
+    strings,
+)
 from pipeline.models import Extraction
 
 MAX_PARSE_BYTES = 5_000_000
@@ -45,7 +56,8 @@ _BROWSER_CODECS = {
 # A <meta> that could be read by an ASCII-compatible scan cannot be in
 # UTF-16, so browsers treat a UTF-16 <meta> label as UTF-8.
 _UTF16_CODECS = frozenset({"utf-16", "utf-16-le", "utf-16-be"})
-_INVISIBLE = ("script", "style", "noscript", "template")
+_INVISIBLE = frozenset({"script", "style", "noscript", "template"})
+_OG_TITLE = re.compile(r"^\s*og:title\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -75,13 +87,13 @@ def extract_html(body: bytes, header_charset: str | None = None) -> Extraction:
     MAX_PARSE_BYTES of the body), before `text` is capped at MAX_TEXT_CHARS;
     the fingerprint is of the capped text.
     """
-    soup = parse_html(decode_html(body, header_charset))
-    if soup is None:
+    document = parse_document(decode_html(body, header_charset))
+    if document is None:
         return Extraction(reader="html", problem="unparseable HTML")
-    titles = read_titles(soup)
-    language = read_language(soup)
-    features = read_features(soup)  # before read_text: it reads scripts and JSON-LD
-    full_text = read_text(soup)  # last: it removes elements from the soup
+    titles = read_titles(document)
+    language = read_language(document)
+    features = read_features(document)
+    full_text = read_text(document)
     text = full_text[:MAX_TEXT_CHARS]
     markers = features.markers | read_text_markers(text, titles.title)
     return Extraction(
@@ -97,8 +109,8 @@ def extract_html(body: bytes, header_charset: str | None = None) -> Extraction:
 
 def title_candidates(body: bytes, header_charset: str | None = None) -> HtmlTitles:
     """All titles of an HTML body, for looser comparisons than `extract_html`'s."""
-    soup = parse_html(decode_html(body, header_charset))
-    return HtmlTitles() if soup is None else read_titles(soup)
+    document = parse_document(decode_html(body, header_charset))
+    return HtmlTitles() if document is None else read_titles(document)
 
 
 # --------------------------------------------------------------------------
@@ -209,86 +221,74 @@ def detect_codec(data: bytes) -> str:
 # --------------------------------------------------------------------------
 
 
-def parse_html(markup: str) -> BeautifulSoup | None:
-    """Parse with lxml, falling back to html.parser; None if both fail."""
-    for parser in ("lxml", "html.parser"):
-        try:
-            return BeautifulSoup(markup, parser)
-        except Exception:  # parsers raise assorted errors on hostile input
-            continue
-    return None
-
-
-def read_titles(soup: BeautifulSoup) -> HtmlTitles:
+def read_titles(document: Document) -> HtmlTitles:
     """Collect the <title>, og:title and lone-<h1> titles of a parsed page."""
     return HtmlTitles(
-        title=read_title(soup),
-        og_title=read_og_title(soup),
-        h1=read_single_h1(soup),
+        title=read_title(document),
+        og_title=read_og_title(document),
+        h1=read_single_h1(document),
     )
 
 
-def read_title(soup: BeautifulSoup) -> str | None:
+def read_title(document: Document) -> str | None:
     """Text of the document's first <title>, skipping SVG and MathML titles.
 
     Inline SVG icons carry their own <title> (a tooltip, e.g. "Search"),
     which document.title ignores.
     """
-    for element in soup.find_all("title"):
-        if element.find_parent(["svg", "math"]) is None:
-            return _clean(element.get_text())
+    for element in document.iter("title"):
+        if not any(node.tag in ("svg", "math") for node in ancestors(element)):
+            return _clean(get_text(element))
     return None
 
 
-def read_og_title(soup: BeautifulSoup) -> str | None:
+def read_og_title(document: Document) -> str | None:
     """The Open Graph title; some sites write name= instead of property=."""
-    for attribute in ("property", "name"):
-        meta = soup.find("meta", attrs={attribute: re.compile(r"^\s*og:title\s*$", re.I)})
-        if isinstance(meta, Tag):
-            title = _clean(meta.get("content"))
+    for name in ("property", "name"):
+        meta = next(matching(document.iter("meta"), name, _OG_TITLE), None)
+        if meta is not None:
+            title = _clean(attribute(meta, "content"))
             if title:
                 return title
     return None
 
 
-def read_single_h1(soup: BeautifulSoup) -> str | None:
+def read_single_h1(document: Document) -> str | None:
     """The text of the only <h1>; None when there are none or several.
 
     With several h1 elements (site logo plus article heading, say) none of
     them can be trusted as the page's title.
     """
-    headings = soup.find_all("h1", limit=2)
-    return _clean(headings[0].get_text(" ")) if len(headings) == 1 else None
+    headings = list(islice(document.iter("h1"), 2))
+    return _clean(get_text(headings[0], " ")) if len(headings) == 1 else None
 
 
-def read_language(soup: BeautifulSoup) -> str | None:
+def read_language(document: Document) -> str | None:
     """The <html lang> attribute, or None when absent or empty."""
-    root = soup.find("html")
-    if not isinstance(root, Tag):
-        return None
-    return _clean(root.get("lang"))
+    root = next(document.iter("html"), None)
+    return None if root is None else _clean(attribute(root, "lang"))
 
 
-def read_text(soup: BeautifulSoup) -> str:
+def read_text(document: Document) -> str:
     """Visible text, whitespace-normalised (uncapped: the caller caps it).
 
     Reads <body> when there is one (the <title> is not page text) and
-    removes script, style, noscript and template content (never shown as
-    text). Mutates the soup, so it runs last.
+    leaves out script, style, noscript and template content (never shown
+    as text), as if those elements were removed first.
     """
-    for element in soup.find_all(_INVISIBLE):
-        element.decompose()
-    root = soup.body if isinstance(soup.body, Tag) else soup
-    return normalise_whitespace(root.get_text(" "))
+    body = next((b for b in document.iter("body") if not _invisible(b)), None)
+    if body is None:
+        return normalise_whitespace(" ".join(document_strings(document, _INVISIBLE)))
+    return normalise_whitespace(" ".join(strings(body, _INVISIBLE)))
 
 
-def _clean(value: object) -> str | None:
-    """A whitespace-normalised string, or None for missing or blank values.
+def _invisible(element: Any) -> bool:
+    """Whether an element lies inside script, style, noscript or template."""
+    return any(node.tag in _INVISIBLE for node in ancestors(element))
 
-    Attribute values can be lists in BeautifulSoup (multi-valued attributes).
-    """
-    if isinstance(value, list):
-        value = " ".join(str(v) for v in value)
-    if not isinstance(value, str):
+
+def _clean(value: str | None) -> str | None:
+    """A whitespace-normalised string, or None for missing or blank values."""
+    if value is None:
         return None
     return normalise_whitespace(value) or None

@@ -9,7 +9,6 @@ here. Pure string functions: no I/O.
 from __future__ import annotations
 
 import html
-import re
 import unicodedata
 
 # Separators sites use to glue their own name onto a page title
@@ -18,7 +17,6 @@ import unicodedata
 # Escapes: en dash U+2013, em dash U+2014, middle dot U+00B7.
 SITE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00b7 ")
 
-_WHITESPACE = re.compile(r"\s+")
 # Punctuation a title may gain or lose at its end between two editions
 # ("Living with CAR-T." vs "Living with CAR-T", "FAQ:" vs "FAQ").
 # Escapes: ellipsis U+2026 and the dashes and dot above.
@@ -28,10 +26,12 @@ _TRAILING_PUNCTUATION = ".,;:!?|-\u2026\u00b7\u2013\u2014"
 def normalise_whitespace(s: str) -> str:
     """Collapse every run of Unicode whitespace to one space and trim.
 
-    `\\s` in a str pattern covers U+00A0 (no-break space) and U+3000
-    (ideographic space), which real titles contain.
+    Unicode whitespace includes U+00A0 (no-break space) and U+3000
+    (ideographic space), which real titles contain. str.split() splits at
+    exactly the characters `\\s` matches in a str pattern (str.isspace), and
+    is several times faster than re.sub on page-sized text.
     """
-    return _WHITESPACE.sub(" ", s).strip()
+    return " ".join(s.split())
 
 
 def normalise_title(s: str) -> str:
