@@ -115,21 +115,27 @@ class HostScheduler(Generic[T, R]):
             state.queues.setdefault(later.host, deque()).appendleft(later.task)
 
     def _dispatch(self, state: _State[T, R], pool: ThreadPoolExecutor, on_done: Any) -> bool:
-        """Start work for every host with room, round-robin; True if any started."""
+        """Start work in new workers while there is room; True if any started."""
         started = False
-        now = self.now()
-        for host in list(state.queues):
-            if state.total >= self.concurrency:
-                break
-            if not self._ready(state, host, now):
-                continue
-            task = state.queues[host].popleft()
-            if not state.queues[host]:
-                del state.queues[host]
-            self._take_slot(state, host, now)
-            pool.submit(self._run_one, state, host, task, on_done)
+        while (taken := self._take_next(state)) is not None:
+            pool.submit(self._run_worker, state, *taken, on_done)
             started = True
         return started
+
+    def _take_next(self, state: _State[T, R]) -> tuple[str, _Task[T, R]] | None:
+        """The next task whose host has room and whose interval has passed, its
+        slot taken; None when the global cap is reached or no host is ready."""
+        if state.total >= self.concurrency or state.failure is not None:
+            return None
+        now = self.now()
+        for host in state.queues:
+            if self._ready(state, host, now):
+                task = state.queues[host].popleft()
+                if not state.queues[host]:
+                    del state.queues[host]
+                self._take_slot(state, host, now)
+                return host, task
+        return None
 
     def _ready(self, state: _State[T, R], host: str, now: float) -> bool:
         """Whether host has a free slot and its interval since the last start has passed."""
@@ -166,30 +172,50 @@ class HostScheduler(Generic[T, R]):
         ]
         return min(moments, default=None)
 
-    def _run_one(
+    def _run_worker(
         self, state: _State[T, R], host: str, task: _Task[T, R], on_done: Any
     ) -> None:
+        """Run the task, then straight on with the next ready one in this thread.
+
+        Handing the freed slot on here, rather than through the dispatcher
+        thread, saves two thread wake-ups per request; the dispatcher is woken
+        only when this worker finds nothing ready (it then waits for the next
+        deferred item or host slot to come due).
+        """
+        next_task: tuple[str, _Task[T, R]] | None = (host, task)
+        while next_task is not None:  # ends: every task is taken from a finite queue once
+            host, task = next_task
+            answer = self._run_one(state, task, on_done)
+            with self._cond:
+                self._settle(state, host, task, answer)
+                self._release_due(state)
+                next_task = self._take_next(state)
+                if next_task is None:
+                    self._cond.notify_all()
+
+    def _run_one(
+        self, state: _State[T, R], task: _Task[T, R], on_done: Any
+    ) -> R | Deferred[R] | BaseException:
+        """The task's answer, or the exception it raised (a crash is curate's bug)."""
         try:
             answer = task.step()
             if not isinstance(answer, Deferred) and on_done is not None:
                 on_done(task.item, answer)
-        except BaseException as exc:  # surfaced in run(): a crash is curate's bug
-            with self._cond:
-                state.failure = exc
-        else:
-            with self._cond:
-                self._settle(state, host, task, answer)
-        finally:
-            with self._cond:
-                state.in_flight[host] -= 1
-                state.total -= 1
-                self._cond.notify_all()
+            return answer
+        except BaseException as exc:  # surfaced in run()
+            return exc
 
     def _settle(
-        self, state: _State[T, R], host: str, task: _Task[T, R], answer: R | Deferred[R]
+        self, state: _State[T, R], host: str, task: _Task[T, R],
+        answer: R | Deferred[R] | BaseException,
     ) -> None:
-        """Keep a result, or park a Deferred in the heap until it is due."""
-        if isinstance(answer, Deferred):
+        """Give back the slot and keep a result, park a Deferred in the heap
+        until it is due, or record a crash."""
+        state.in_flight[host] -= 1
+        state.total -= 1
+        if isinstance(answer, BaseException):
+            state.failure = answer
+        elif isinstance(answer, Deferred):
             task.step = answer.resume
             due = self.now() + max(answer.delay, 0.0)
             heapq.heappush(state.later, _Later(due, next(self._seq), host, task))
