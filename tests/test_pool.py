@@ -111,3 +111,11 @@ def test_a_retry_still_waits_for_its_hosts_interval() -> None:
     scheduler: HostScheduler[int, None] = HostScheduler(4, 4, 0.5, clock.clock())
     scheduler.run([0], lambda _: "one-host", work)
     assert starts == [1000.0, 1000.5]  # the 0.1 s backoff, then the host's 0.5 s interval
+
+
+def test_hosts_take_turns_so_that_none_is_left_alone_at_the_end() -> None:
+    order: list[str] = []
+    items = [(host, n) for host in "abc" for n in range(3)]
+    scheduler: HostScheduler[tuple[str, int], None] = HostScheduler(1, 1, 0.0)
+    scheduler.run(items, lambda i: i[0], lambda i: order.append(i[0]))
+    assert "".join(order) == "abcabcabc"

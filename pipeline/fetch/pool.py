@@ -130,9 +130,10 @@ class HostScheduler(Generic[T, R]):
         now = self.now()
         for host in state.queues:
             if self._ready(state, host, now):
-                task = state.queues[host].popleft()
-                if not state.queues[host]:
-                    del state.queues[host]
+                queue = state.queues.pop(host)
+                task = queue.popleft()
+                if queue:  # to the back of the line: hosts take turns, so all
+                    state.queues[host] = queue  # finish together, none left alone at the end
                 self._take_slot(state, host, now)
                 return host, task
         return None
