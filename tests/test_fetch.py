@@ -53,6 +53,16 @@ def test_sends_an_honest_user_agent_with_the_contact_url() -> None:
 
 
 @responses.activate
+def test_no_cookie_set_by_one_answer_is_sent_with_a_later_request() -> None:
+    responses.get(f"{BASE}/consent", body="ok", headers={"Set-Cookie": "seen=1; Path=/"})
+    responses.get(f"{BASE}/page", body="ok")
+    fetcher = make_fetcher()
+    fetcher.fetch(f"{BASE}/consent")
+    fetcher.fetch(f"{BASE}/page")
+    assert "Cookie" not in responses.calls[1].request.headers
+
+
+@responses.activate
 def test_a_plain_answer_keeps_status_headers_and_body() -> None:
     responses.get(f"{BASE}/page", body=b"hello", content_type="text/html", headers={"ETag": '"v1"'})
     result = make_fetcher().fetch(f"{BASE}/page")
