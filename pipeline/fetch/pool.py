@@ -40,19 +40,19 @@ class Deferred(Generic[R]):
 
 @dataclass(order=True)
 class _Later:
-    """A deferred item in the heap, ordered by when it is due."""
+    """A deferred task in the heap, ordered by when it is due."""
 
     due: float
     seq: int
-    host: str = field(compare=False)
     task: _Task[Any, Any] = field(compare=False)
 
 
 @dataclass
 class _Task(Generic[T, R]):
-    """One item and what to call next for it (the work, or a Deferred's resume)."""
+    """One item, its host, and what to call next for it (the work, or a Deferred's resume)."""
 
     item: T
+    host: str
     step: Callable[[], R | Deferred[R]]
 
 
@@ -82,7 +82,6 @@ class HostScheduler(Generic[T, R]):
         state = _State[T, R](self._queue(items, host_of, work))
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool, self._cond:
             while state.busy() and state.failure is None:
-                self._release_due(state)
                 if not self._dispatch(state, pool, on_done):
                     self._wait(state)
         if state.failure is not None:
@@ -95,8 +94,8 @@ class HostScheduler(Generic[T, R]):
     ) -> dict[str, deque[_Task[T, R]]]:
         queues: dict[str, deque[_Task[T, R]]] = {}
         for item in items:
-            task = _Task(item, functools.partial(work, item))
-            queues.setdefault(host_of(item), deque()).append(task)
+            task = _Task(item, host_of(item), functools.partial(work, item))
+            queues.setdefault(task.host, deque()).append(task)
         return queues
 
     def now(self) -> float:
@@ -111,22 +110,24 @@ class HostScheduler(Generic[T, R]):
         """Put every deferred item that is due back at the head of its host's queue."""
         now = self.now()
         while state.later and state.later[0].due <= now:
-            later = heapq.heappop(state.later)
-            state.queues.setdefault(later.host, deque()).appendleft(later.task)
+            task = heapq.heappop(state.later).task
+            state.queues.setdefault(task.host, deque()).appendleft(task)
 
     def _dispatch(self, state: _State[T, R], pool: ThreadPoolExecutor, on_done: Any) -> bool:
         """Start work in new workers while there is room; True if any started."""
         started = False
         while (taken := self._take_next(state)) is not None:
-            pool.submit(self._run_worker, state, *taken, on_done)
+            pool.submit(self._run_worker, state, taken, on_done)
             started = True
         return started
 
-    def _take_next(self, state: _State[T, R]) -> tuple[str, _Task[T, R]] | None:
+    def _take_next(self, state: _State[T, R]) -> _Task[T, R] | None:
         """The next task whose host has room and whose interval has passed, its
-        slot taken; None when the global cap is reached or no host is ready."""
+        slot taken; None when the global cap is reached or no host is ready.
+        Deferred tasks that have come due go first in their host's line."""
         if state.total >= self.concurrency or state.failure is not None:
             return None
+        self._release_due(state)
         now = self.now()
         for host in state.queues:
             if self._ready(state, host, now):
@@ -135,7 +136,7 @@ class HostScheduler(Generic[T, R]):
                 if queue:  # to the back of the line: hosts take turns, so all
                     state.queues[host] = queue  # finish together, none left alone at the end
                 self._take_slot(state, host, now)
-                return host, task
+                return task
         return None
 
     def _ready(self, state: _State[T, R], host: str, now: float) -> bool:
@@ -173,9 +174,7 @@ class HostScheduler(Generic[T, R]):
         ]
         return min(moments, default=None)
 
-    def _run_worker(
-        self, state: _State[T, R], host: str, task: _Task[T, R], on_done: Any
-    ) -> None:
+    def _run_worker(self, state: _State[T, R], task: _Task[T, R], on_done: Any) -> None:
         """Run the task, then straight on with the next ready one in this thread.
 
         Handing the freed slot on here, rather than through the dispatcher
@@ -183,20 +182,17 @@ class HostScheduler(Generic[T, R]):
         only when this worker finds nothing ready (it then waits for the next
         deferred item or host slot to come due).
         """
-        next_task: tuple[str, _Task[T, R]] | None = (host, task)
+        next_task: _Task[T, R] | None = task
         while next_task is not None:  # ends: every task is taken from a finite queue once
-            host, task = next_task
-            answer = self._run_one(state, task, on_done)
+            answer = self._run_one(next_task, on_done)
             with self._cond:
-                self._settle(state, host, task, answer)
-                self._release_due(state)
+                self._settle(state, next_task, answer)
                 next_task = self._take_next(state)
                 if next_task is None:
                     self._cond.notify_all()
 
-    def _run_one(
-        self, state: _State[T, R], task: _Task[T, R], on_done: Any
-    ) -> R | Deferred[R] | BaseException:
+    @staticmethod
+    def _run_one(task: _Task[T, R], on_done: Any) -> R | Deferred[R] | BaseException:
         """The task's answer, or the exception it raised (a crash is curate's bug)."""
         try:
             answer = task.step()
@@ -207,19 +203,18 @@ class HostScheduler(Generic[T, R]):
             return exc
 
     def _settle(
-        self, state: _State[T, R], host: str, task: _Task[T, R],
-        answer: R | Deferred[R] | BaseException,
+        self, state: _State[T, R], task: _Task[T, R], answer: R | Deferred[R] | BaseException
     ) -> None:
         """Give back the slot and keep a result, park a Deferred in the heap
         until it is due, or record a crash."""
-        state.in_flight[host] -= 1
+        state.in_flight[task.host] -= 1
         state.total -= 1
         if isinstance(answer, BaseException):
             state.failure = answer
         elif isinstance(answer, Deferred):
             task.step = answer.resume
             due = self.now() + max(answer.delay, 0.0)
-            heapq.heappush(state.later, _Later(due, next(self._seq), host, task))
+            heapq.heappush(state.later, _Later(due, next(self._seq), task))
         else:
             state.results[task.item] = answer
 
