@@ -38,7 +38,12 @@ from pipeline.report import (
 )
 from pipeline.report import context as report_context
 from pipeline.report import html as report_html
-from pipeline.report.context import dot_of_night, dot_of_result, previous_state
+from pipeline.report.context import (
+    dot_of_night,
+    dot_of_result,
+    newest_conclusive,
+    state_of_night,
+)
 from pipeline.report.html import (
     change_of,
     safe_href,
@@ -500,8 +505,8 @@ def context_one_by_one(history: History, run: Run, limit: int) -> ReportContext:
         before = (recorded[own[0] + 1 :] if own
                   else [n for n in recorded if n.started < run.info.started])
         earlier = [n for n in before if run.info.mode is Mode.CI or n.mode == run.info.mode]
-        if (state := previous_state(earlier)) is not None:
-            previous[rid] = state
+        if (conclusive := newest_conclusive(earlier)) is not None:
+            previous[rid] = state_of_night(conclusive)
         shown = [dot_of_night(n) for n in reversed(earlier[: max(limit - 1, 0)])]
         nights[rid] = (*shown, dot_of_result(res, run))[-limit:] if limit > 0 else ()
     newest = max(previous.values(), key=lambda p: p.started or T0, default=None)

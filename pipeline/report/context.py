@@ -153,12 +153,6 @@ class _Builder:
         return found
 
 
-def previous_state(earlier: Sequence[Night]) -> PreviousState | None:
-    """The newest of `earlier` (newest first) whose network was ok, as a PreviousState."""
-    night = newest_conclusive(earlier)
-    return None if night is None else state_of_night(night)
-
-
 def newest_conclusive(earlier: Sequence[Night]) -> Night | None:
     """The newest of `earlier` (newest first) whose network was ok, None if none was."""
     return next((n for n in earlier if n.network == Network.OK.value), None)

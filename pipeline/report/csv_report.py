@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 
 from pipeline.models import ResourceResult, Run
 from pipeline.report.html import what_happened_text
+from pipeline.report.markdown import one_printable_line
 
 COLUMNS = (
     "id", "hub", "title", "url", "publisher", "availability", "severity", "confirmed",
@@ -84,7 +85,5 @@ def guard_cell(value: object) -> str:
     """A cell's text; a leading single quote when a spreadsheet would read a formula."""
     if isinstance(value, int):
         return str(value)
-    text = " ".join(str(value).split())
-    if not text.isprintable():  # rare: only then drop control and bidi characters one by one
-        text = "".join(ch for ch in text if ch.isprintable())
+    text = one_printable_line(str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text

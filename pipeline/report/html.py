@@ -50,6 +50,7 @@ from pipeline.report.markdown import (
     availability_label,
     explain_availability,
     explained_by_findings,
+    one_printable_line,
     truncate,
 )
 
@@ -524,10 +525,7 @@ def clip(value: object, limit: int = MAX_TEXT) -> str:
     control characters (bidi overrides too) removed. Autoescaping does the rest."""
     if value is None:
         return ""
-    flat = " ".join(str(value).split())
-    if not flat.isprintable():  # rare: only then look at each character
-        flat = "".join(ch for ch in flat if ch.isprintable())
-    return truncate(flat, limit)
+    return truncate(one_printable_line(str(value)), limit)
 
 
 def safe_href(url: str) -> str:

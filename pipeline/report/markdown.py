@@ -79,10 +79,19 @@ def escape(text: str, limit: int = MAX_CELL_CHARS) -> str:
     backslash-escaped and `@` is followed by a zero-width space so that a
     remote title cannot @-mention anyone in a pull-request comment.
     """
-    flat = "".join(ch for ch in " ".join(text.split()) if ch.isprintable())
-    cut = truncate(flat, limit)
+    cut = truncate(one_printable_line(text), limit)
     html_safe = cut.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_PUNCTUATION.sub(r"\\\1", html_safe).replace("@", "@\u200b")
+
+
+def one_printable_line(text: str) -> str:
+    """Text from a remote page as one line: whitespace runs (newlines too)
+    collapsed to single spaces, invisible and control characters (bidi
+    overrides too) removed. Every report format shows untrusted text this way."""
+    flat = " ".join(text.split())
+    if flat.isprintable():  # the usual case: no need to look at each character
+        return flat
+    return "".join(ch for ch in flat if ch.isprintable())
 
 
 def truncate(text: str, limit: int) -> str:
