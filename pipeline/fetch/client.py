@@ -168,7 +168,8 @@ class Fetcher:
 
         Session.request would add what curate does not want: cookies carried
         from site to site, environment settings, its own redirects and hooks;
-        skipping it also halves requests' CPU per request (`make bench`).
+        skipping it also saves about a third of requests' CPU per request
+        (0.39 -> 0.25 ms, measured on loopback).
         """
         request = requests.PreparedRequest()
         request.prepare(method="GET", url=url, headers={**self.session.headers, **headers})
