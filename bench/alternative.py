@@ -4,7 +4,7 @@ process pool. A measurement, not part of curate: nothing in pipeline/ imports it
 
     python -m bench.alternative [--urls 10000] [--hosts 50] [--latency 0.05]
         [--concurrency 32] [--per-host 2]
-        [--client aiohttp h11 httpclient-threads curate-threads]
+        [--client aiohttp h11 httpclient-threads urllib3-threads curate-threads]
         [--extract none inline pool]
         [--repeat 1] [--no-probe] [--pool-batch 16] [--reference 500]
 
@@ -35,8 +35,10 @@ h11: asyncio streams + h11, keep-alive connections pooled per host.
 httpclient-threads: --concurrency threads of http.client, keep-alive
 connections pooled per host (at most --per-host are ever in use per host, so
 at most that many are kept; one per thread per host would open 32 x 50).
-curate-threads: curate's own Fetcher.fetch_once (requests) in the same
-threads and scheduler, for reference.
+urllib3-threads: urllib3's PoolManager without requests (what requests sits
+on), raw reads, for the layer in between.
+curate-threads: curate's own Fetcher.fetch_once in the same threads and
+scheduler, for reference (requests until this measurement; http.client since).
 
 Measured per run: wall (the child process, start-up included, as bench.run
 measures curate), CPU (os.wait4 of the child: its own plus its reaped pool
@@ -47,11 +49,11 @@ by status, mean in flight, peaks). For reference, in the runner itself: the
 CPU per sequential request of a plain requests.Session and of curate's own
 Fetcher, and extract()'s CPU per body kind.
 
-aiohttp and h11 are not curate dependencies: run this with a Python that has
-them (imported only when chosen), e.g.
+aiohttp, h11, urllib3 and requests are not curate dependencies: run this with
+a Python that has them (imported only when chosen), e.g.
 
     python3 -m venv /tmp/altvenv
-    /tmp/altvenv/bin/pip install -r <(.venv/bin/pip freeze --exclude-editable) aiohttp h11
+    /tmp/altvenv/bin/pip install -r <(.venv/bin/pip freeze --exclude-editable) aiohttp h11 requests
     cd /work/main && /tmp/altvenv/bin/python -m bench.alternative
 """
 
@@ -91,12 +93,13 @@ from bench.farmproc import FarmProcess
 from bench.inputs import Settings
 from bench.measure import Measured, high_water_mb, measure
 
-CLIENTS = ("aiohttp", "h11", "httpclient-threads", "curate-threads")
+CLIENTS = ("aiohttp", "h11", "httpclient-threads", "urllib3-threads", "curate-threads")
 ASYNC_CLIENTS = frozenset({"aiohttp", "h11"})
 MODES = ("none", "inline", "pool")
-NEEDS = {"aiohttp": "aiohttp", "h11": "h11"}  # client -> module it imports
+# client -> module it imports (none is a curate dependency)
+NEEDS = {"aiohttp": "aiohttp", "h11": "h11", "urllib3-threads": "urllib3"}
 INSTALL_HINT = ("python3 -m venv /tmp/altvenv && /tmp/altvenv/bin/pip install "
-                "-r <(.venv/bin/pip freeze --exclude-editable) aiohttp h11; then run "
+                "-r <(.venv/bin/pip freeze --exclude-editable) aiohttp h11 requests; then run "
                 "/tmp/altvenv/bin/python -m bench.alternative from the repository")
 
 READ_CHUNK = 65_536
@@ -760,8 +763,47 @@ class HttpClientPool:
                 conn.close()
 
 
+class Urllib3Pool:
+    """urllib3 without requests: one PoolManager, a pool per host, raw reads."""
+
+    def __init__(self, settings: Settings, port: int) -> None:
+        import urllib3
+
+        self.urllib3 = urllib3
+        self.origins = [origin(h, port) for h in range(settings.hosts)]
+        self.timeout = settings.timeout
+        self.manager = urllib3.PoolManager(num_pools=max(settings.hosts, 10),
+                                           maxsize=settings.per_host, block=False,
+                                           retries=False, headers={"User-Agent": USER_AGENT,
+                                                                   "Accept": "*/*"})
+
+    def request(self, host: int, path: str) -> Reply:
+        deadline = time.monotonic() + self.timeout
+        try:
+            resp = self.manager.urlopen("GET", self.origins[host] + path, redirect=False,
+                                        preload_content=False, decode_content=False,
+                                        timeout=self.timeout)
+        except self.urllib3.exceptions.HTTPError as exc:
+            return Reply(0, error=type(exc).__name__)
+        parts, size, truncated = [], 0, False
+        while chunk := resp.read1(READ_CHUNK, decode_content=False):
+            parts.append(chunk)
+            size += len(chunk)
+            if size > MAX_BODY or time.monotonic() > deadline:
+                truncated = True
+                break
+        headers = resp.headers
+        reply = Reply(resp.status, b"".join(parts)[:MAX_BODY], headers.get("Content-Type", ""),
+                      headers.get("Location", ""), headers.get("Retry-After", ""), truncated)
+        resp.release_conn()
+        return reply
+
+    def close(self) -> None:
+        self.manager.clear()
+
+
 class CurateClient:
-    """curate's own Fetcher.fetch_once (requests, its address guard, redirects
+    """curate's own Fetcher.fetch_once (http.client, its address guard, redirects
     followed inside, body cap, deadline): the reference, in the same harness."""
 
     def __init__(self, settings: Settings, port: int) -> None:
@@ -782,7 +824,7 @@ class CurateClient:
                      urlsplit(result.final_url).path)
 
     def close(self) -> None:
-        self.fetcher.session.close()
+        self.fetcher.close()
 
 
 class SyncClient(Protocol):
@@ -900,8 +942,9 @@ class ThreadRun:
 
 def run_threads(client_name: str, settings: Settings, port: int, tally: Tally,
                 pool: PoolExtraction | None, inline: bool, probe: bool) -> None:
-    maker = CurateClient if client_name == "curate-threads" else HttpClientPool
-    client: SyncClient = maker(settings, port)
+    makers: dict[str, Callable[[Settings, int], SyncClient]] = {
+        "curate-threads": CurateClient, "urllib3-threads": Urllib3Pool}
+    client = makers.get(client_name, HttpClientPool)(settings, port)
     try:
         ThreadRun(settings, port, client, tally, pool, inline, probe).run()
     finally:
@@ -976,28 +1019,29 @@ def settings_args(args: argparse.Namespace) -> list[str]:
 
 
 def reference_requests(settings: Settings, port: int, count: int) -> dict[str, float]:
-    """CPU ms per sequential request: plain requests.Session, curate's Fetcher, http.client."""
-    import requests
-
+    """CPU ms per sequential request: curate's Fetcher, plain http.client, and a
+    plain requests.Session where requests is installed (curate no longer uses it)."""
     from pipeline.config import FetchConfig
     from pipeline.fetch.client import Fetcher
 
     url = origin(pages.host_index(0, settings.hosts), port) + "/u/0"  # a 200 HTML page
-    session = requests.Session()
-    session.trust_env = False  # no proxy: loopback only
     fetcher = Fetcher(FetchConfig(allow_private_networks=True, retries=0))
     threads = HttpClientPool(settings, port)
     host = pages.host_index(0, settings.hosts)
     calls: dict[str, Callable[[], object]] = {
-        "requests.Session": lambda: session.get(url, stream=True).content,
         "curate Fetcher.fetch_once": lambda: fetcher.fetch_once(url, {}),
         "http.client": lambda: threads.request(host, "/u/0"),
     }
-    try:
+    with contextlib.ExitStack() as cleanup:
+        if importlib.util.find_spec("requests") is not None:
+            import requests
+
+            session = cleanup.enter_context(requests.Session())
+            session.trust_env = False  # no proxy: loopback only
+            calls["requests.Session"] = lambda: session.get(url, stream=True).content
+        cleanup.callback(threads.close)
+        cleanup.callback(fetcher.close)
         return {name: _cpu_ms_per_call(call, count) for name, call in calls.items()}
-    finally:
-        session.close()
-        threads.close()
 
 
 def reference_extraction(count: int = 200) -> dict[str, float]:

@@ -1,4 +1,5 @@
-"""Shared fixtures: the simulated hub on loopback and a fast, sleepless config."""
+"""Shared fixtures: the simulated hub and a fake internet on loopback, a fast,
+sleepless config."""
 
 from __future__ import annotations
 
@@ -11,6 +12,24 @@ import pytest
 from pipeline.config import Config, FetchConfig
 from pipeline.fetch.client import Clock, Fetcher
 from pipeline.sim import SimulatedHub
+from tests.loopback import FakeInternet, fake_internet
+
+
+@pytest.fixture(scope="session")
+def _internet_servers() -> Iterator[FakeInternet]:
+    with fake_internet() as running:
+        yield running
+
+
+@pytest.fixture
+def internet(_internet_servers: FakeInternet) -> Iterator[FakeInternet]:
+    """Every host name on loopback servers that answer what the test scripts
+    (tests/loopback.py); a request for anything unscripted fails the test."""
+    _internet_servers.reset()
+    yield _internet_servers
+    unexpected = _internet_servers.unscripted
+    _internet_servers.reset()
+    assert not unexpected, f"requests nobody scripted: {unexpected}"
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import requests
-import responses
 
 from pipeline.config import FetchConfig
 from pipeline.fetch.client import Fetcher
@@ -25,6 +23,7 @@ from pipeline.models import (
     SourceLocation,
 )
 from tests.fakes import FakeClock
+from tests.loopback import FakeInternet
 
 URL = "https://hub.example.org/guide"
 TODAY = dt.date(2026, 11, 25)
@@ -150,11 +149,12 @@ def test_content_is_not_judged_on_a_failed_fetch() -> None:
 
 
 # --------------------------------------------------------------------------
-# The same verdicts end to end through the fetcher, with HTTP mocked by
-# `responses`: status code -> fetch -> judge -> availability.
+# The same verdicts end to end through the fetcher, over real sockets to the
+# scripted loopback servers (tests/loopback.py): status code -> fetch ->
+# judge -> availability.
 # --------------------------------------------------------------------------
 
-MOCKED = [
+SCRIPTED = [
     (200, {}, Availability.AVAILABLE, set()),
     (404, {}, Availability.BROKEN, set()),
     (410, {}, Availability.BROKEN, set()),
@@ -166,45 +166,51 @@ MOCKED = [
 ]
 
 
-@pytest.mark.parametrize(("status", "headers", "availability", "codes"), MOCKED)
-def test_mocked_answers_get_the_contract_verdicts(
-    status: int, headers: dict[str, str], availability: Availability, codes: set[str]
+@pytest.mark.parametrize(("status", "headers", "availability", "codes"), SCRIPTED)
+def test_scripted_answers_get_the_contract_verdicts(
+    internet: FakeInternet,
+    status: int,
+    headers: dict[str, str],
+    availability: Availability,
+    codes: set[str],
 ) -> None:
-    with responses.RequestsMock() as mock:
-        mock.get(URL, status=status, headers=headers, body="<title>The Guide</title>",
+    internet.get(URL, status=status, headers=headers, body="<title>The Guide</title>",
                  content_type="text/html")
-        result = _fetcher().fetch(URL)
+    result = _fetcher(internet).fetch(URL)
     assert verdict(result) == (availability, codes)
 
 
-def test_mocked_permanent_redirect_is_redirected() -> None:
-    with responses.RequestsMock() as mock:
-        mock.get(URL, status=301, headers={"Location": "/guide-2026"})
-        mock.get("https://hub.example.org/guide-2026", body="<title>The Guide</title>",
+def test_a_scripted_permanent_redirect_is_redirected(internet: FakeInternet) -> None:
+    internet.get(URL, status=301, headers={"Location": "/guide-2026"})
+    internet.get("https://hub.example.org/guide-2026", body="<title>The Guide</title>",
                  content_type="text/html")
-        result = _fetcher().fetch(URL)
+    result = _fetcher(internet).fetch(URL)
     assert verdict(result) == (Availability.REDIRECTED, {"permanent-redirect"})
 
 
 @pytest.mark.parametrize(
-    ("exception", "availability"),
+    ("url", "availability"),
     [
-        (requests.exceptions.ConnectionError(ConnectionRefusedError(111, "refused")),
-         Availability.BROKEN),
-        (requests.exceptions.ConnectionError("Name or service not known"), Availability.BROKEN),
-        (requests.exceptions.ReadTimeout("read timed out"), Availability.TIMEOUT),
-        (requests.exceptions.SSLError("certificate verify failed"), Availability.TLS_ERROR),
+        ("http://refusing.example.org:{closed_port}/guide", Availability.BROKEN),
+        ("https://nowhere.invalid/guide", Availability.BROKEN),  # a name that is not found
+        ("https://slow.example.org/guide", Availability.TIMEOUT),  # never answered
     ],
 )
-def test_mocked_network_failures_get_the_contract_verdicts(
-    exception: Exception, availability: Availability
+def test_network_failures_get_the_contract_verdicts(
+    internet: FakeInternet, url: str, availability: Availability
 ) -> None:
-    with responses.RequestsMock() as mock:
-        mock.get(URL, body=exception)
-        result = _fetcher().fetch(URL)
-    assert verdict(result)[0] is availability
+    internet.stall("https://slow.example.org/guide")
+    url = url.format(closed_port=internet.closed_port)
+    assert verdict(_fetcher(internet, timeout=0.2).fetch(url))[0] is availability
 
 
-def _fetcher() -> Fetcher:
-    config = FetchConfig(allow_private_networks=True, retries=2)  # resolves nothing
-    return Fetcher(config, clock=FakeClock().clock())
+def test_an_untrusted_certificate_is_a_tls_error(internet: FakeInternet) -> None:
+    config = FetchConfig(allow_private_networks=True, retries=0)
+    result = internet.fetcher(config, FakeClock().clock(), trusted=False).fetch(URL)
+    assert "certificate verify failed" in result.error_detail
+    assert verdict(result)[0] is Availability.TLS_ERROR
+
+
+def _fetcher(internet: FakeInternet, timeout: float = 2.0) -> Fetcher:
+    config = FetchConfig(allow_private_networks=True, retries=2, timeout=timeout)
+    return internet.fetcher(config, clock=FakeClock().clock())

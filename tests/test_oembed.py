@@ -1,25 +1,27 @@
-"""oEmbed look-ups, mocked with `responses`: which host is a video platform,
-and what the platform's answer carries."""
+"""oEmbed look-ups, answered by scripted loopback servers (tests/loopback.py):
+which host is a video platform, and what the platform's answer carries."""
 
 from __future__ import annotations
 
+import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import responses
 
 from pipeline.config import FetchConfig, VideoConfig
 from pipeline.fetch.client import Fetcher
 from pipeline.fetch.oembed import check_video, read_title, video_platform
 from tests.fakes import FakeClock
+from tests.loopback import FakeInternet
 
 CONFIG = VideoConfig()
 WATCH = "https://www.youtube.com/watch?v=abc123"
 
 
-def fetcher() -> Fetcher:
-    return Fetcher(FetchConfig(allow_private_networks=True, retries=0),
-                   clock=FakeClock().clock())
+def fetcher(internet: FakeInternet) -> Fetcher:
+    return internet.fetcher(FetchConfig(allow_private_networks=True, retries=0),
+                            clock=FakeClock().clock())
 
 
 @pytest.mark.parametrize(
@@ -35,20 +37,22 @@ def test_video_platform(url: str, platform: str | None) -> None:
     assert video_platform(url, CONFIG) == platform
 
 
-@responses.activate
-def test_the_title_comes_from_the_oembed_answer() -> None:
-    responses.get(CONFIG.youtube_oembed, json={"title": "  CAR-T:\n a webinar ", "type": "video"})
-    video = check_video(WATCH, "youtube", CONFIG, fetcher())
+def test_the_title_comes_from_the_oembed_answer(internet: FakeInternet) -> None:
+    internet.get_matching(re.escape(CONFIG.youtube_oembed) + r"\?.*",
+                          body=json.dumps({"title": "  CAR-T:\n a webinar ", "type": "video"}))
+    video = check_video(WATCH, "youtube", CONFIG, fetcher(internet))
     assert (video.status, video.title) == (200, "CAR-T: a webinar")
-    asked = parse_qs(urlsplit(responses.calls[0].request.url or "").query)
+    asked = parse_qs(urlsplit(internet.calls[0].url).query)
     assert asked == {"url": [WATCH], "format": ["json"]}
 
 
-@responses.activate
 @pytest.mark.parametrize("status", [400, 401, 403, 404])
-def test_refusals_keep_their_status_and_have_no_title(status: int) -> None:
-    responses.get(CONFIG.youtube_oembed, status=status, body="Unauthorized")
-    video = check_video(WATCH, "youtube", CONFIG, fetcher())
+def test_refusals_keep_their_status_and_have_no_title(
+    internet: FakeInternet, status: int
+) -> None:
+    internet.get_matching(re.escape(CONFIG.youtube_oembed) + r"\?.*", status=status,
+                          body=b"Unauthorized")
+    video = check_video(WATCH, "youtube", CONFIG, fetcher(internet))
     assert (video.status, video.title) == (status, None)
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import threading
 
 import pytest
-import responses
 
 from pipeline.config import FetchConfig
-from pipeline.fetch.client import Fetcher
 from pipeline.fetch.probe import SoftProbe, probe_key, probe_url
 from tests.fakes import FakeClock
+from tests.loopback import FakeInternet
 
 
 @pytest.mark.parametrize(
@@ -32,11 +30,10 @@ def test_pages_of_one_folder_share_a_probe() -> None:
     assert probe_key("https://x.org/a/one") != probe_key("https://x.org/b/one")
 
 
-@responses.activate
-def test_concurrent_pages_of_one_folder_cause_one_request() -> None:
-    responses.get(re.compile(r"https://x\.org/guides/curate-probe-\w+"), status=404)
-    prober = SoftProbe(Fetcher(FetchConfig(allow_private_networks=True),
-                               clock=FakeClock().clock()))
+def test_concurrent_pages_of_one_folder_cause_one_request(internet: FakeInternet) -> None:
+    internet.get_matching(r"https://x\.org/guides/curate-probe-\w+", status=404)
+    prober = SoftProbe(internet.fetcher(FetchConfig(allow_private_networks=True),
+                                        clock=FakeClock().clock()))
     found = []
     threads = [threading.Thread(target=lambda n=n: found.append(
         prober.probe(f"https://x.org/guides/page-{n}", "x.org"))) for n in range(8)]
@@ -44,5 +41,5 @@ def test_concurrent_pages_of_one_folder_cause_one_request() -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(responses.calls) == 1
+    assert len(internet.calls) == 1
     assert {p.status for p in found} == {404} and len(found) == 8

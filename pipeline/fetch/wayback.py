@@ -67,10 +67,9 @@ def newest_capture(
 
 
 def single_hop(fetcher: Fetcher) -> Fetcher:
-    """The same fetcher (session, clock, guard, retries) stopping at the first answer."""
-    config = replace(fetcher.config, max_redirects=0, max_bytes=LOOKUP_MAX_BYTES)
-    return Fetcher(
-        config, fetcher.session, fetcher.clock, fetcher.resolve, fetcher.policy, fetcher.addresses
+    """The same fetcher (transport, clock, guard, retries) stopping at the first answer."""
+    return fetcher.with_config(
+        replace(fetcher.config, max_redirects=0, max_bytes=LOOKUP_MAX_BYTES)
     )
 
 

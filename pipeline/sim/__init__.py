@@ -1,7 +1,7 @@
 """A simulated patient hub: a real HTTP server on loopback for tests, demo, bench.
 
     with SimulatedHub() as hub:          # 127.0.0.1, a port the OS picks
-        requests.get(hub.url("/attc/car-t-clinical-journey-guide.pdf"))
+        urllib.request.urlopen(hub.url("/attc/car-t-clinical-journey-guide.pdf"))
         hub.hits("/flaky")               # how often a path was requested
 
 Content (names mirror a real CAR-T hub):
