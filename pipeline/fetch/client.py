@@ -25,6 +25,7 @@ from urllib.parse import urljoin
 from pipeline import __version__
 from pipeline.config import FetchConfig
 from pipeline.fetch.guard import AddressPolicy, AddressRefused, PeerRefused, Resolver, check_url
+from pipeline.fetch.head import Headers
 from pipeline.fetch.retry import RetryPolicy
 from pipeline.fetch.transport import InvalidTarget, Response, Transport
 from pipeline.models import FetchError, FetchResult, Hop
@@ -238,7 +239,7 @@ def utf8_location(location: str) -> str:
         return location
 
 
-def bounded_headers(headers: http.client.HTTPMessage) -> dict[str, str]:
+def bounded_headers(headers: Headers) -> dict[str, str]:
     """The first MAX_HEADERS header names, each value cut to MAX_HEADER_VALUE characters.
 
     A repeated header becomes one, its values joined by ", " (RFC 9110 5.3),
@@ -279,7 +280,7 @@ def read_body(
     arrived, so a server that trickles one byte at a time is still cut off
     at the deadline rather than at each read's timeout.
     """
-    decoder, note = body_decoder(response.headers.get("content-encoding", ""))
+    decoder, note = body_decoder(response.headers.get("content-encoding") or "")
     body = bytearray()
     while True:  # ends at the end of the body, the cap or the deadline
         if now() > deadline:

@@ -38,6 +38,7 @@ from urllib.parse import quote, urlsplit
 import certifi
 
 from pipeline.fetch.guard import AddressPolicy, Resolver, check_peer
+from pipeline.fetch.head import Answer, Headers
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_ORIGINS = 128  # origins whose idle connections are kept: the most recently used
@@ -134,6 +135,8 @@ def open_socket(host: str, port: int, timeout: float, resolve: Resolver) -> sock
 class Connection(http.client.HTTPConnection):
     """One HTTP or HTTPS connection whose peer address is checked before use."""
 
+    response_class = Answer  # the head read without the email package (head.py)
+
     def __init__(
         self,
         origin: Origin,
@@ -216,10 +219,10 @@ class IdleConnections:
 class Response:
     """An answer whose body is still to be read; close() frees or keeps its connection."""
 
-    def __init__(self, answer: http.client.HTTPResponse, conn: Connection,
+    def __init__(self, answer: Answer, conn: Connection,
                  sock: socket.socket, idle: IdleConnections) -> None:
         self.status = answer.status
-        self.headers = answer.msg
+        self.headers: Headers = answer.headers
         self._answer = answer
         self._conn = conn
         self._sock = sock
@@ -307,6 +310,7 @@ class Transport:
             sock.settimeout(timeout)
             conn.request("GET", target.path, headers=dict(headers))
             answer = conn.getresponse()
+            assert isinstance(answer, Answer)  # response_class
         except BaseException:
             conn.close()
             raise
