@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
 from pypdf import PdfWriter
 
-from pipeline.extract import extract, looks_like_pdf
+from pipeline.extract import extract, looks_like_pdf, pdf
 from pipeline.extract.pdf import (
     PASSWORD_REQUIRED,
     clean_title,
@@ -140,3 +141,36 @@ def test_pdf_header_after_leading_junk() -> None:
     body = b"\r\n\r\n" + make_pdf(4)
     assert looks_like_pdf(body)
     assert extract(body, "text/plain").pages == 4
+
+
+def test_pdfium_is_never_called_from_two_threads_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PDFium is not thread-safe; curate reads PDFs in its fetching threads."""
+    real_document = pdf.pdfium.PdfDocument
+    inside: list[threading.Event] = []
+    overlapped = threading.Event()
+
+    def watched_document(body: bytes) -> object:
+        mine = threading.Event()
+        inside.append(mine)
+        if len(inside) > 1 and not inside[0].is_set():
+            overlapped.set()  # another thread is still between open and close
+        if len(inside) == 1:
+            overlapped.wait(0.3)  # room for a second thread to come in, were it allowed
+        document = real_document(body)
+        original_close = document.close
+
+        def close() -> None:
+            mine.set()
+            original_close()
+
+        document.close = close  # type: ignore[method-assign]
+        return document
+
+    monkeypatch.setattr(pdf.pdfium, "PdfDocument", watched_document)
+    body = make_pdf(2)
+    threads = [threading.Thread(target=read_with_pdfium, args=(body,)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert len(inside) == 2 and not overlapped.is_set()

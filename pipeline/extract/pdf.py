@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 import unicodedata
 import warnings
 from collections.abc import Iterator
@@ -30,6 +31,11 @@ MAX_ERROR_CHARS = 120
 PASSWORD_REQUIRED = "encrypted: password required"
 # PDFium's FPDF_ERR_PASSWORD: the document needs a password we lack.
 _PDFIUM_PASSWORD_ERROR = 4
+# PDFium is not thread-safe: no two of its calls may run at once, not even on
+# different documents, or the process crashes or corrupts memory (pypdfium2's
+# documentation). curate extracts in its fetching threads, so every PDFium
+# call, from opening to closing a document, holds this lock.
+PDFIUM_LOCK = threading.Lock()
 
 # pypdf logs a warning for every repair it makes with strict=False; on
 # untrusted files that is noise, never information for a curator.
@@ -106,8 +112,14 @@ def read_with_pdfium(body: bytes) -> _Attempt:
     """Open the body with PDFium and read pages and title.
 
     PDFium recovers files whose cross-reference data is broken or fuzzed
-    (pdf.js's poppler-937 fuzzed file, which pypdf cannot open).
+    (pdf.js's poppler-937 fuzzed file, which pypdf cannot open). One
+    document at a time in the whole process (PDFIUM_LOCK).
     """
+    with PDFIUM_LOCK:
+        return _read_with_pdfium(body)
+
+
+def _read_with_pdfium(body: bytes) -> _Attempt:
     try:
         document = pdfium.PdfDocument(body)
     except pdfium.PdfiumError as error:
