@@ -192,11 +192,11 @@ NETWORK_ERRORS = frozenset(
 def network_state(outcomes: Mapping[str, Outcome]) -> Network:
     """Inconclusive when every host (two or more) failed to resolve or connect
     in the same way: then the network is down, not the publishers."""
-    hosts = {host_of(url) for url in outcomes}
     errors = {outcome.error for outcome in outcomes.values()}
-    if len(hosts) >= 2 and len(errors) == 1 and errors <= NETWORK_ERRORS:
-        return Network.INCONCLUSIVE
-    return Network.OK
+    if len(errors) != 1 or not errors <= NETWORK_ERRORS:
+        return Network.OK  # the usual night: decided without parsing every URL's host
+    hosts = {host_of(url) for url in outcomes}
+    return Network.INCONCLUSIVE if len(hosts) >= 2 else Network.OK
 
 
 def with_archive_suggestions(
