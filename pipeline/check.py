@@ -7,10 +7,11 @@ large the catalogue.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -114,14 +115,13 @@ def check(
     resources = select(catalogue.resources, only)
     memory = recall(past, [r.id for r in resources], mode)
     conditions = conditional_headers(resources, memory)
-    fetcher = fetcher or Fetcher(config.fetch)
     judge_now = functools.partial(judge_resource, today=started.date(), memory=memory,
                                   review_after_days=config.verdicts.review_after_days)
-    outcomes = fetch_all(resources, config, fetcher, judge_now, progress, conditions)
-    tonight = Tonight(config, mode, started, network_state(outcomes))
-    judged = {rid: pair for outcome in outcomes.values() for rid, pair in outcome.judged.items()}
-    results = tuple(result_for(r, judged.get(r.id), tonight, memory) for r in resources)
-    results = with_archive_suggestions(results, tonight, fetcher)
+    with _fetcher_for(config, fetcher) as active:
+        outcomes = fetch_all(resources, config, active, judge_now, progress, conditions)
+        tonight = Tonight(config, mode, started, network_state(outcomes))
+        results = results_of(resources, outcomes, tonight, memory)
+        results = with_archive_suggestions(results, tonight, active)
     info = RunInfo(
         id=run_id or default_run_id(started),
         started=started,
@@ -132,6 +132,31 @@ def check(
         catalogue_digest=catalogue.digest,
     )
     return Run(info, results)
+
+
+def results_of(
+    resources: Sequence[Resource],
+    outcomes: Mapping[str, Outcome],
+    tonight: Tonight,
+    memory: Memory,
+) -> tuple[ResourceResult, ...]:
+    """Each resource's result, in catalogue order, from the outcome of its URL."""
+    judged = {rid: pair for outcome in outcomes.values() for rid, pair in outcome.judged.items()}
+    return tuple(result_for(r, judged.get(r.id), tonight, memory) for r in resources)
+
+
+@contextlib.contextmanager
+def _fetcher_for(config: Config, given: Fetcher | None) -> Iterator[Fetcher]:
+    """The fetcher passed in (left open: its owner closes it), or a new one
+    closed at the end of the run (its kept-alive connections with it)."""
+    if given is not None:
+        yield given
+        return
+    fetcher = Fetcher(config.fetch)
+    try:
+        yield fetcher
+    finally:
+        fetcher.close()
 
 
 @dataclass(frozen=True, slots=True)

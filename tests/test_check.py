@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from pipeline import __version__
+from pipeline import check as check_module
 from pipeline.check import check
 from pipeline.config import Config
 from pipeline.fetch.client import Fetcher
@@ -177,6 +179,27 @@ def test_requests_carry_the_honest_user_agent(
               if target == "/attc/glossary?ua=1"]
     assert agents and f"curate/{__version__}" in agents[0]
     assert fast_config.fetch.contact in agents[0]
+
+
+def test_a_run_closes_the_connections_it_kept_alive(
+    hub: SimulatedHub, fast_config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fetcher check() makes for itself leaves no socket open after the run
+    (a scheduler that runs checks in one long process would run out of them)."""
+    made: list[Fetcher] = []
+
+    class Recorded(Fetcher):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(check_module, "Fetcher", Recorded)
+    listed = (entry(hub.url("/gilead/car-t?kept=1"), id="a"),
+              entry(hub.url("/attc/glossary?kept=1"), id="b"))
+    catalogue = Catalogue((Hub("test", "Test", "", "test.yaml", listed),), "digest")
+    check(catalogue, fast_config, now=lambda: NOW)
+    assert len(made) == 1 and len(made[0].transport.idle) == 0
+    assert made[0].fetch(hub.url("/gilead/car-t?kept=2")).status == 200  # kept again after
 
 
 def test_loopback_gets_zero_requests_without_the_allow_flag(

@@ -207,6 +207,11 @@ class IdleConnections:
         for extra in surplus:
             extra.close()
 
+    def __len__(self) -> int:
+        """How many idle connections are kept, over all origins."""
+        with self._lock:
+            return sum(map(len, self._idle.values()))
+
     def close(self) -> None:
         """Close every kept connection."""
         with self._lock:
