@@ -72,9 +72,10 @@ from yaml.events import (
     StreamStartEvent,
 )
 
+from pipeline import SCHEMAS_DIR
 from pipeline.models import Catalogue, CheckOptions, Format, Hub, Resource, SourceLocation
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "catalogue.schema.json"
+SCHEMA_PATH = SCHEMAS_DIR / "catalogue.schema.json"
 YAML_SUFFIXES = (".yaml", ".yml")
 NO_ID = "-"
 ACKNOWLEDGEMENTS_SCHEMA_PATH = SCHEMA_PATH.with_name("acknowledgements.schema.json")

@@ -20,6 +20,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from pipeline import SCHEMAS_DIR
 from pipeline.history import History
 from pipeline.models import (
     Availability,
@@ -42,7 +43,7 @@ from pipeline.report import csv_report, html, json_report, junit, markdown
 from pipeline.report.context import EMPTY_CONTEXT, ReportContext, context_from_history
 from pipeline.report.files import LATEST, check_run_id
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "report.schema.json"
+SCHEMA_PATH = SCHEMAS_DIR / "report.schema.json"
 REPORT_FILE = "report.json"
 FORMATS = {  # --format value -> the file name write_reports gives it
     "html": "report.html",
