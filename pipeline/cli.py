@@ -31,7 +31,7 @@ from pipeline.report import (
     check_new_run,
     context_from_history,
     load_run,
-    rerender,
+    rerender_pieces,
     run_report_path,
     write_reports,
 )
@@ -287,7 +287,9 @@ def report(run_id: str, fmt: str, reports_dir: Path, history_path: Path | None) 
     try:
         path = run_report_path(reports_dir, run_id)
         with _open_history(db) as history:
-            click.echo(rerender(path, fmt, history), nl=False)
+            # In pieces: a page of 100,000 rows is never one string.
+            sys.stdout.writelines(rerender_pieces(path, fmt, history))
+            sys.stdout.flush()
     except (ReportLoadError, HistoryError) as exc:
         raise _usage_error(str(exc)) from None
 

@@ -35,6 +35,7 @@ from pipeline.report import (
     render_markdown,
     rerender,
     run_report_path,
+    stream_format,
     write_reports,
 )
 from pipeline.report.csv_report import COLUMNS, guard_cell, guard_row, stream_csv
@@ -305,6 +306,17 @@ def test_render_format_offers_every_format() -> None:
     assert render_format(run, "html") == render_html(run)
     with pytest.raises(ValueError, match="html, md, csv, junit, json"):
         render_format(run, "pdf")
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "junit"])
+def test_a_stored_run_is_printed_again_in_pieces(fmt: str) -> None:
+    """`curate report` of a large run never holds the whole text: the formats
+    give it a resource (or a batch) at a time, the same text. (The HTML page
+    comes in 64 K-character blocks, more than this small run fills.)"""
+    run = full_run()
+    pieces = list(stream_format(run, fmt))
+    assert "".join(pieces) == render_format(run, fmt)
+    assert len(pieces) > 1
 
 
 def test_write_reports_writes_every_format_by_default(tmp_path: Path) -> None:

@@ -31,7 +31,9 @@ from pipeline.report.load import (
     load_run,
     render_format,
     rerender,
+    rerender_pieces,
     run_report_path,
+    stream_format,
 )
 from pipeline.report.markdown import render_markdown
 
@@ -58,6 +60,8 @@ __all__ = [
     "render_markdown",
     "report_dict",
     "rerender",
+    "rerender_pieces",
     "run_report_path",
+    "stream_format",
     "write_reports",
 ]

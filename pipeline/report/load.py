@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -244,12 +244,20 @@ def render_format(run: Run, fmt: str, context: ReportContext | None = None) -> s
 
     Raises ValueError naming the known formats for any other `fmt`.
     """
-    renderers: dict[str, Callable[[Run], str]] = {
-        "html": lambda r: html.render_html(r, context or EMPTY_CONTEXT),
-        "md": markdown.render_markdown,
-        "csv": csv_report.render_csv,
-        "junit": junit.render_junit,
-        "json": json_report.render_json,
+    return "".join(stream_format(run, fmt, context))
+
+
+def stream_format(
+    run: Run, fmt: str, context: ReportContext | None = None
+) -> Iterable[str]:
+    """The text of `render_format` in pieces, so that a run of 100,000 resources
+    is printed without its page ever being one string."""
+    renderers: dict[str, Callable[[Run], Iterable[str]]] = {
+        "html": lambda r: html.stream_html(r, context or EMPTY_CONTEXT),
+        "md": lambda r: (markdown.render_markdown(r),),
+        "csv": csv_report.stream_csv,
+        "junit": junit.stream_junit,
+        "json": json_report.stream_json,
     }
     if fmt not in renderers:
         raise ValueError(f"unknown report format {fmt!r}: use one of {', '.join(FORMATS)}")
@@ -262,6 +270,14 @@ def rerender(report_json: Path, fmt: str, history: History | None = None) -> str
     With `history`, the HTML shows what changed since the run before *that*
     run and each resource's nights up to it.
     """
+    return "".join(rerender_pieces(report_json, fmt, history))
+
+
+def rerender_pieces(
+    report_json: Path, fmt: str, history: History | None = None
+) -> Iterable[str]:
+    """`rerender` in pieces (see `stream_format`); the run is loaded and the
+    format checked before the first piece."""
     run = load_run(report_json)
     context = context_from_history(history, run) if history and fmt == "html" else None
-    return render_format(run, fmt, context)
+    return stream_format(run, fmt, context)
