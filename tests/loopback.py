@@ -252,7 +252,8 @@ class _Handler(BaseHTTPRequestHandler):
         names = {name.lower() for name, _ in answer.headers}
         for name, value in answer.headers:
             self.send_header(name, value)
-        if "content-length" not in names and "transfer-encoding" not in names:
+        bodiless = answer.status in (204, 304)  # sent with no length, as servers do
+        if not bodiless and "content-length" not in names and "transfer-encoding" not in names:
             self.send_header("Content-Length", str(len(answer.body)))
         self.end_headers()
         self.wfile.write(answer.body)

@@ -93,6 +93,23 @@ def test_requests_to_one_origin_share_a_kept_connection(internet: FakeInternet) 
     assert internet.accepts == 1
 
 
+def test_a_chunked_body_is_read_whole_and_its_connection_kept(internet: FakeInternet) -> None:
+    chunked = b"5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n"
+    internet.get(PAGE, body=chunked, headers={"Transfer-Encoding": "chunked"})
+    fetcher = internet.fetcher(CONFIG, FakeClock().clock())
+    bodies = [fetcher.fetch(PAGE).body for _ in range(2)]
+    assert bodies == [b"hello, world"] * 2 and internet.accepts == 1
+
+
+def test_a_304_keeps_its_connection(internet: FakeInternet) -> None:
+    """The second night is mostly 304s: each must leave its connection reusable."""
+    internet.get(PAGE, status=304, headers={"ETag": '"v1"'})
+    fetcher = internet.fetcher(CONFIG, FakeClock().clock())
+    results = [fetcher.fetch(PAGE, {"If-None-Match": '"v1"'}) for _ in range(3)]
+    assert [(r.status, r.body) for r in results] == [(304, b"")] * 3
+    assert internet.accepts == 1
+
+
 def test_a_connection_the_server_closed_is_not_reused(internet: FakeInternet) -> None:
     internet.get(PAGE, body="ok", then_close=True)
     fetcher = internet.fetcher(CONFIG, FakeClock().clock())
