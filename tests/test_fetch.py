@@ -25,6 +25,7 @@ from pipeline.fetch.client import (
     Fetcher,
     Inflater,
     classify_exception,
+    utf8_location,
 )
 from pipeline.fetch.guard import PeerRefused
 from pipeline.fetch.retry import RetryPolicy, parse_retry_after
@@ -87,6 +88,27 @@ def test_every_redirect_hop_is_recorded(internet: FakeInternet) -> None:
         (f"{BASE}/newer", 302, f"{BASE}/newest"),
     ]
     assert (result.final_url, result.status) == (f"{BASE}/newest", 200)
+
+
+def test_a_redirect_to_a_non_ascii_path_is_followed(internet: FakeInternet) -> None:
+    """The server sends the Location's UTF-8 bytes (read as Latin-1 on the wire)."""
+    sent = "/caf\u00e9-guide".encode().decode("latin-1")
+    internet.get(f"{BASE}/moved", status=301, headers={"Location": sent})
+    internet.get(f"{BASE}/caf%C3%A9-guide", body="ok")
+    result = make_fetcher(internet).fetch(f"{BASE}/moved")
+    assert (result.status, result.final_url) == (200, f"{BASE}/caf\u00e9-guide")
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("/caf\u00c3\u00a9", "/caf\u00e9"),  # UTF-8 bytes, read as Latin-1
+        ("/caf\u00e9", "/caf\u00e9"),  # a Latin-1 byte that is no UTF-8: kept
+        ("/plain", "/plain"),
+    ],
+)
+def test_a_location_is_read_as_utf8_when_it_is(read: str, meant: str) -> None:
+    assert utf8_location(read) == meant
 
 
 def test_a_redirect_loop_is_detected(internet: FakeInternet) -> None:
