@@ -1,4 +1,4 @@
-"""PDF extraction: page counts, titles, the PDFium fallback and damage."""
+"""PDF extraction: page counts, titles, PDFium first, the pypdf fallback and damage."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pipeline.extract.pdf import (
     read_with_pdfium,
     read_with_pypdf,
 )
+from pipeline.models import Extraction
 
 
 def make_pdf(
@@ -42,7 +43,7 @@ def make_pdf(
 @pytest.mark.parametrize("pages", [1, 3, 92])
 def test_page_count(pages: int) -> None:
     result = extract_pdf(make_pdf(pages))
-    assert (result.pages, result.reader, result.damaged) == (pages, "pypdf", False)
+    assert (result.pages, result.reader, result.damaged) == (pages, "pdfium", False)
 
 
 def test_title_from_info_dictionary() -> None:
@@ -84,7 +85,28 @@ def test_real_user_password_is_not_damage() -> None:
     assert read_with_pdfium(body).needs_password
 
 
-def test_pdfium_fallback_when_pypdf_raises() -> None:
+def test_a_page_count_that_overstates_the_page_tree_is_counted_by_pypdf() -> None:
+    """PDFium trusts the tree's /Count; pypdf walks the tree and counts the pages."""
+    body = make_pdf(3, title="Three").replace(b"/Count 3", b"/Count 5", 1)
+    assert read_with_pdfium(body).count_unconfirmed
+    result = extract_pdf(body)
+    assert (result.pages, result.title, result.reader) == (3, "Three", "pypdf")
+
+
+def test_a_page_count_that_understates_the_page_tree_is_taken_as_given() -> None:
+    """The known limit of reading PDFium first: a /Count too small goes unnoticed."""
+    body = make_pdf(3).replace(b"/Count 3", b"/Count 2", 1)
+    assert (extract_pdf(body).pages, read_with_pypdf(body).extraction) == (2, Extraction(
+        pages=3, reader="pypdf"))
+
+
+def test_pypdf_reads_what_pdfium_cannot(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf, "read_with_pdfium", lambda body: pdf._Attempt(error="unreadable"))
+    result = extract_pdf(make_pdf(4, title="Fallback"))
+    assert (result.pages, result.title, result.reader) == (4, "Fallback", "pypdf")
+
+
+def test_pdfium_reads_what_pypdf_cannot() -> None:
     # /Kids pointing at a missing object: pypdf raises, PDFium recovers.
     body = make_pdf(3, title="Recovered").replace(b"/Kids [", b"/Kids 99 0 R [", 1)
     assert read_with_pypdf(body).extraction is None
@@ -97,7 +119,7 @@ def test_pdfium_fallback_when_pypdf_raises() -> None:
     )
 
 
-def test_pdfium_fallback_when_pypdf_finds_no_pages() -> None:
+def test_pdfium_reads_a_tree_pypdf_finds_no_pages_in() -> None:
     # A misspelt /Type on the page tree root: pypdf sees no pages.
     body = make_pdf(3).replace(b"/Type /Pages", b"/Type /Pagex", 1)
     assert read_with_pypdf(body).error == "no pages found"

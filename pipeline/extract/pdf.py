@@ -1,8 +1,15 @@
 """Read a PDF body: page count and Info-dictionary title.
 
-pypdf reads first; PDFium (pypdfium2) is the fallback for files pypdf
-cannot open, since a file only counts as damaged when no reader, PDFium
-included, can open it. Pure: bytes in, `Extraction` out, never raising.
+PDFium (pypdfium2) reads first: on real guides it is 20 to 60 times faster
+than pypdf (a 352-page, 2.5 MB file: 4 ms against 90). Its page count is
+the page tree's /Count; when the tree holds no page at the last index that
+/Count claims, pypdf, which counts by walking the tree, reads the file
+instead, and PDFium's count stands only if pypdf cannot read it either
+(pdf.js's fuzzed poppler-937 file: one page, by every other reader too).
+pypdf also reads what PDFium cannot open. (A /Count smaller than the tree
+goes unnoticed: PDFium's count stands.) A file only counts as damaged when
+neither reader can open it. Pure: bytes in, `Extraction` out, never
+raising.
 """
 
 from __future__ import annotations
@@ -49,6 +56,8 @@ class _Attempt:
     extraction: Extraction | None = None
     error: str = ""
     needs_password: bool = False
+    # PDFium only: the page tree has no page at the last index /Count claims.
+    count_unconfirmed: bool = False
 
 
 def extract_pdf(body: bytes) -> Extraction:
@@ -60,16 +69,18 @@ def extract_pdf(body: bytes) -> Extraction:
     """
     if len(body) > MAX_PDF_BYTES:
         return Extraction(reader="", problem=f"not read: larger than {MAX_PDF_BYTES} bytes")
-    first = read_with_pypdf(body)
-    if first.extraction is not None:
-        return first.extraction
-    second = read_with_pdfium(body)
-    if second.extraction is not None:
-        return second.extraction
-    if first.needs_password or second.needs_password:
-        reader = "pypdf" if first.needs_password else "pdfium"
+    pdfium = read_with_pdfium(body)
+    if pdfium.extraction is not None and not pdfium.count_unconfirmed:
+        return pdfium.extraction
+    pypdf = read_with_pypdf(body)
+    if pypdf.extraction is not None:
+        return pypdf.extraction
+    if pdfium.extraction is not None:  # no tree to walk either: /Count is all there is
+        return pdfium.extraction
+    if pdfium.needs_password or pypdf.needs_password:
+        reader = "pdfium" if pdfium.needs_password else "pypdf"
         return Extraction(reader=reader, damaged=False, problem=PASSWORD_REQUIRED)
-    return Extraction(damaged=True, problem=f"pypdf: {first.error}; pdfium: {second.error}")
+    return Extraction(damaged=True, problem=f"pypdf: {pypdf.error}; pdfium: {pdfium.error}")
 
 
 def read_with_pypdf(body: bytes) -> _Attempt:
@@ -130,6 +141,7 @@ def _read_with_pdfium(body: bytes) -> _Attempt:
         return _Attempt(error=describe_error(error))
     try:
         pages = len(document)
+        confirmed = pages == 0 or _has_page(document, pages - 1)
         title = _read_pdfium_title(document)
     except Exception as error:  # a failure after opening: treat as unreadable
         return _Attempt(error=describe_error(error))
@@ -137,7 +149,18 @@ def _read_with_pdfium(body: bytes) -> _Attempt:
         document.close()
     if pages == 0:
         return _Attempt(error="no pages found")
-    return _Attempt(Extraction(title=title, pages=pages, reader="pdfium"))
+    extraction = Extraction(title=title, pages=pages, reader="pdfium")
+    return _Attempt(extraction, count_unconfirmed=not confirmed)
+
+
+def _has_page(document: pdfium.PdfDocument, index: int) -> bool:
+    """Whether the page tree holds a page at index (its size is readable);
+    cheap: the page is found, not loaded."""
+    try:
+        document.get_page_size(index)
+    except pdfium.PdfiumError:
+        return False
+    return True
 
 
 def _read_pdfium_title(document: pdfium.PdfDocument) -> str | None:
