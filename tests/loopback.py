@@ -142,10 +142,9 @@ class FakeInternet:
         closed port, which refuses connections."""
         if host.endswith(".invalid"):
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        server = self._secure if port == TLS_PORT else self._plain
-        if port == self.closed_port:
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (LOOPBACK, port))]
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (LOOPBACK, server.port))]
+        if port != self.closed_port:
+            port = (self._secure if port == TLS_PORT else self._plain).port
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (LOOPBACK, port))]
 
     def transport(self, policy: AddressPolicy | None = None, trusted: bool = True) -> Transport:
         """A Transport that reaches this internet, trusting its test CA unless

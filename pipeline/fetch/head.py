@@ -13,7 +13,6 @@ http.client line by line.
 from __future__ import annotations
 
 import http.client
-from collections.abc import Iterator
 from typing import IO
 
 MAX_LINE = 65_536  # http.client's _MAXLINE
@@ -46,12 +45,6 @@ class Headers:
     def items(self) -> list[tuple[str, str]]:
         """(name, value) of every field, repeated names included, in order."""
         return list(self._fields)
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name, _ in self._fields)
-
-    def __len__(self) -> int:
-        return len(self._fields)
 
 
 def read_header_lines(fp: IO[bytes]) -> list[bytes]:

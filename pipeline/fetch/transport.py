@@ -313,7 +313,7 @@ class Transport:
             sock = conn.sock
             assert sock is not None  # connected by _connect, or kept open by IdleConnections
             sock.settimeout(timeout)
-            conn.request("GET", target.path, headers=dict(headers))
+            conn.request("GET", target.path, headers=headers)
             answer = conn.getresponse()
             assert isinstance(answer, Answer)  # response_class
         except BaseException:
