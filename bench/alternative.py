@@ -67,6 +67,7 @@ import functools
 import hashlib
 import heapq
 import http.client
+import importlib
 import importlib.util
 import ipaddress
 import json
@@ -91,7 +92,7 @@ from bench import inputs, pages, table
 from bench.farm import MAX_HOSTS, host_address
 from bench.farmproc import FarmProcess
 from bench.inputs import Settings
-from bench.measure import Measured, high_water_mb, measure
+from bench.measure import Measured, high_water_mb, measure, proc_mb
 
 CLIENTS = ("aiohttp", "h11", "httpclient-threads", "urllib3-threads", "curate-threads")
 ASYNC_CLIENTS = frozenset({"aiohttp", "h11"})
@@ -411,14 +412,7 @@ def _pool_pids(pool: ProcessPoolExecutor, seen: set[int]) -> set[int]:
 
 def pss_mb(pid: int) -> float:
     """A process's proportional set size now (shared pages split among sharers)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as rollup:
-            for line in rollup:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    return proc_mb(pid, "smaps_rollup", "Pss:") or 0.0
 
 
 def _children_cpu() -> float:
@@ -446,15 +440,19 @@ async def read_capped(chunks: AsyncIterator[bytes], cap: int) -> tuple[bytes, bo
     return b"".join(parts), False
 
 
+def require(module: str) -> Any:
+    """A client library curate does not depend on, or a stop saying how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise SystemExit(f"{module} is not installed here: {INSTALL_HINT}") from None
+
+
 class AiohttpClient:
     """One ClientSession, TCPConnector(limit, limit_per_host), redirects by hand."""
 
     def __init__(self, settings: Settings, port: int) -> None:
-        try:
-            import aiohttp
-        except ImportError:
-            raise SystemExit(f"aiohttp is not installed here: {INSTALL_HINT}") from None
-        self.aiohttp = aiohttp
+        self.aiohttp = aiohttp = require("aiohttp")
         self.origins = [origin(h, port) for h in range(settings.hosts)]
         connector = aiohttp.TCPConnector(limit=settings.concurrency,
                                          limit_per_host=settings.per_host)
@@ -530,11 +528,7 @@ class H11Client:
     """asyncio streams + h11; idle keep-alive connections pooled per host."""
 
     def __init__(self, settings: Settings, port: int) -> None:
-        try:
-            import h11
-        except ImportError:
-            raise SystemExit(f"h11 is not installed here: {INSTALL_HINT}") from None
-        self.h11 = h11
+        self.h11 = require("h11")
         self.port = port
         self.timeout = settings.timeout
         self.idle: list[list[H11Connection]] = [[] for _ in range(settings.hosts)]
@@ -767,9 +761,7 @@ class Urllib3Pool:
     """urllib3 without requests: one PoolManager, a pool per host, raw reads."""
 
     def __init__(self, settings: Settings, port: int) -> None:
-        import urllib3
-
-        self.urllib3 = urllib3
+        self.urllib3 = urllib3 = require("urllib3")
         self.origins = [origin(h, port) for h in range(settings.hosts)]
         self.timeout = settings.timeout
         self.manager = urllib3.PoolManager(num_pools=max(settings.hosts, 10),
@@ -1165,12 +1157,7 @@ def run_all(args: argparse.Namespace, settings: Settings) -> list[Row]:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.alternative", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    d = Settings()
-    p.add_argument("--urls", type=int, default=d.urls, help="N URLs (default %(default)s)")
-    p.add_argument("--hosts", type=int, default=d.hosts, help="loopback hosts (default 50)")
-    p.add_argument("--latency", type=float, default=d.latency, help="seconds per answer")
-    p.add_argument("--concurrency", type=int, default=d.concurrency, help="in flight overall")
-    p.add_argument("--per-host", type=int, default=d.per_host, help="in flight per host")
+    inputs.add_farm_arguments(p)
     p.add_argument("--client", nargs="+", choices=CLIENTS, default=list(CLIENTS),
                    help="clients to measure (default: all; one not installed is skipped)")
     p.add_argument("--extract", nargs="+", choices=MODES, default=list(MODES),

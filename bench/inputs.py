@@ -4,6 +4,7 @@ politeness lower bound those limits imply."""
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -27,6 +28,18 @@ class Settings:
     backoff: float = 0.5
     max_retry_after: float = 2.0
     timeout: float = 20.0
+
+
+def add_farm_arguments(parser: argparse.ArgumentParser) -> None:
+    """The farm's size and the request limits, options of every bench command
+    (defaults: `Settings()`)."""
+    d = Settings()
+    parser.add_argument("--urls", type=int, default=d.urls, help="N URLs (default %(default)s)")
+    parser.add_argument("--hosts", type=int, default=d.hosts, help="loopback hosts (default 50)")
+    parser.add_argument("--latency", type=float, default=d.latency, help="seconds per answer")
+    parser.add_argument("--concurrency", type=int, default=d.concurrency,
+                        help="in flight overall")
+    parser.add_argument("--per-host", type=int, default=d.per_host, help="in flight per host")
 
 
 def url_of(n: int, settings: Settings, port: int) -> str:

@@ -54,10 +54,16 @@ def maxrss_mb(maxrss: int) -> float:
 
 def high_water_mb(pid: int) -> float | None:
     """The process's own peak RSS (VmHWM) so far, or None without /proc."""
+    return proc_mb(pid, "status", "VmHWM:")
+
+
+def proc_mb(pid: int, name: str, field: str) -> float | None:
+    """A kB figure from /proc/PID/NAME (the line starting with `field`) in MB,
+    or None where there is no such file or line."""
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
+        with open(f"/proc/{pid}/{name}", encoding="ascii", errors="replace") as lines:
+            for line in lines:
+                if line.startswith(field):
                     return int(line.split()[1]) / 1024
     except OSError:
         return None

@@ -83,11 +83,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     d = Settings()
-    p.add_argument("--urls", type=int, default=d.urls, help="N URLs (default %(default)s)")
-    p.add_argument("--hosts", type=int, default=d.hosts, help="loopback hosts (default 50)")
-    p.add_argument("--latency", type=float, default=d.latency, help="seconds per answer")
-    p.add_argument("--concurrency", type=int, default=d.concurrency, help="in flight overall")
-    p.add_argument("--per-host", type=int, default=d.per_host, help="in flight per host")
+    inputs.add_farm_arguments(p)
     p.add_argument("--interval", type=float, default=d.interval,
                    help="seconds between two requests to one host")
     p.add_argument("--retries", type=int, default=d.retries)
