@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import markupsafe
 import pytest
 
 from pipeline.history import History
@@ -51,6 +52,7 @@ from pipeline.report.html import (
     stream_html,
     what_happened_text,
 )
+from pipeline.report.html_parts import esc
 from tests.test_report import full_run, observed, result, run_of
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)><b>bold</b>\"'&</script><!--"
@@ -175,6 +177,13 @@ def test_hostile_text_survives_the_json_block_unchanged() -> None:
     rows = page.data()["rows"]
     assert {r["id"] for r in rows} == {"x", HOSTILE}
     assert any(HOSTILE.lower()[:40] in r["search"] for r in rows)
+
+
+@pytest.mark.parametrize("text", [
+    "", "plain words", HOSTILE, "a & b", "'single' \"double\"", "<<>>&&", "é → ✓ \u2028", "&amp;",
+])
+def test_esc_escapes_as_markupsafe_does(text: str) -> None:
+    assert esc(text) == str(markupsafe.escape(text))
 
 
 def test_script_json_escapes_markup_characters() -> None:

@@ -46,15 +46,20 @@ from pipeline.report.context import (
     as_utc,
     dot_of_result,
 )
+from pipeline.report.html_parts import (
+    SEVERITY_WORDS,
+    badge,
+    clip,
+    detail,
+    detail_link,
+    table_row,
+)
 from pipeline.report.markdown import (
     availability_label,
     explain_availability,
     explained_by_findings,
-    one_printable_line,
-    truncate,
 )
 
-MAX_TEXT = 300  # characters of a table cell
 MAX_DETAIL = 2_000  # characters of a title, message or evidence in the detail view
 BLOCK = 1 << 16  # characters per piece of a streamed page
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
@@ -66,12 +71,7 @@ DRIFT_CODES = (
     FindingCode.PERMANENT_REDIRECT,
 )
 AVAILABILITY_RANK = {a: rank for rank, a in enumerate(Availability)}  # the script sorts by it
-SEVERITY_LABELS = {
-    Severity.ERROR: "error",
-    Severity.WARNING: "warning",
-    Severity.INFO: "info",
-    Severity.NONE: "ok",
-}
+SEVERITY_LABELS = SEVERITY_WORDS
 GROUPS = (
     ("failure", "New problems",
      "Fine on the last run (or new in the catalogue), failing now."),
@@ -309,7 +309,8 @@ def environment() -> Environment:
     )
     env.filters["clip"] = clip
     env.filters["word"] = severity_word
-    env.filters["look"] = dot_look
+    # What is printed once per resource is Python (see html_parts), not macros.
+    env.globals.update(badge=badge, detail_link=detail_link, table_row=table_row, detail=detail)
     return env
 
 
@@ -520,14 +521,6 @@ def _search_text(row: Row, what: str) -> str:
 # --------------------------------------------------------------------------
 
 
-def clip(value: object, limit: int = MAX_TEXT) -> str:
-    """Untrusted text as one bounded line: whitespace collapsed, invisible and
-    control characters (bidi overrides too) removed. Autoescaping does the rest."""
-    if value is None:
-        return ""
-    return truncate(one_printable_line(str(value)), limit)
-
-
 def safe_href(url: str) -> str:
     """`url` percent-encoded if it is an http(s) URL that can be linked, else ''.
 
@@ -567,17 +560,3 @@ def script_rows(rows: Iterable[Row]) -> Iterator[Markup]:
 def severity_word(severity: Severity) -> str:
     """A severity as the page words it ('ok' for none)."""
     return SEVERITY_LABELS[severity]
-
-
-def dot_look(dot: NightDot) -> tuple[str, str]:
-    """(CSS class, symbol) of a sparkline dot; the symbol keeps it from being colour-only."""
-    if dot.network_down:
-        return "dot-down", "?"
-    if dot.availability is Availability.SKIPPED:
-        return "dot-skip", "–"
-    failing = not dot.availability.is_reachable and dot.availability is not Availability.BLOCKED
-    if failing or dot.severity is Severity.ERROR:
-        return "dot-bad", "✕"
-    if dot.severity is Severity.WARNING:
-        return "dot-warn", "!"
-    return "dot-ok", "✓"
