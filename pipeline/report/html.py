@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +64,7 @@ from pipeline.report.markdown import (
 MAX_DETAIL = 2_000  # characters of a title, message or evidence in the detail view
 BLOCK = 1 << 16  # characters per piece of a streamed page
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
+_URL_SAFE_ONLY = re.compile(r"[A-Za-z0-9/:?#\[\]@!$&'()*+,;=%~\-._]*")
 
 DRIFT_CODES = (
     FindingCode.TITLE_CHANGED,
@@ -526,7 +528,8 @@ def safe_href(url: str) -> str:
 
     A `javascript:`, `data:` or otherwise odd URL is never made clickable.
     """
-    encoded = quote(url, safe=_URL_SAFE)
+    # Most URLs need no percent-encoding; quote() would walk them anyway.
+    encoded = url if _URL_SAFE_ONLY.fullmatch(url) else quote(url, safe=_URL_SAFE)
     try:
         scheme = urlsplit(encoded).scheme.lower()
     except ValueError:

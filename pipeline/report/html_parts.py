@@ -127,8 +127,7 @@ def _detail_pieces(row: Row) -> Iterable[str]:
     )
     yield _facts_table(row.facts, seen is None)
     yield _answer_list(row.answer)
-    final_href = row.final_href
-    if seen is not None and final_href and seen.final_url != resource.url:
+    if seen is not None and seen.final_url != resource.url and (final_href := row.final_href):
         yield f"  <p>Ended at {_link(seen.final_url, final_href, 2000)}</p>\n"
     yield _redirects(seen.redirects if seen is not None else ())
     yield _findings(result.findings)
