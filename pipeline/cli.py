@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,7 +26,6 @@ from pipeline.config import Config, ConfigError, load_config
 from pipeline.history import History, HistoryError
 from pipeline.models import Catalogue, Mode, Network, Run, Severity
 from pipeline.progress import progress_display
-from pipeline.publish import Publication, PublishError, plan_publication, write_site
 from pipeline.report import (
     FORMATS,
     ReportLoadError,
@@ -49,6 +50,9 @@ from pipeline.review import (
 )
 from pipeline.review import accept as review_accept
 from pipeline.review import acknowledge as review_acknowledge
+
+if TYPE_CHECKING:  # imported by the publish command itself (see there)
+    from pipeline.publish import Publication
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 DEFAULT_CATALOGUE = Path("catalogue")
@@ -155,6 +159,10 @@ def check_command(
     config = _config(config_path, allow_private_networks)
     catalogue = _load(paths)
     acks = _acknowledgements(acks_path)
+    # The catalogue and the code live as long as the run: exempt them from the
+    # cyclic garbage collector, which would otherwise walk them on every full
+    # pass while the results pile up (a one-shot process: nothing is lost).
+    gc.freeze()
     if changed_since is not None:
         only = _changed_only(paths, changed_since, only, catalogue)
     try:
@@ -373,6 +381,9 @@ def publish(paths: tuple[Path, ...], run_id: str, reports_dir: Path, acks_path: 
     resolved nor acknowledged; confirmed broken or gated resources are left
     out of the pages and listed. Exit status 1 when refused.
     """
+    # Imported here: the site's templates are needed by this command alone.
+    from pipeline.publish import PublishError, plan_publication, write_site
+
     catalogue = _load(paths)
     run = apply_acknowledgements(_stored_run(reports_dir, run_id),
                                  _acknowledgements(acks_path), _today())

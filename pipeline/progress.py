@@ -13,15 +13,6 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
-
 ProgressCallback = Callable[[int, int, str, bool], None]
 PLAIN_LINES = 100  # about this many lines per run in a log
 PLAIN_SECONDS = 10.0  # and at least one every this many seconds
@@ -44,6 +35,11 @@ def progress_display(
 
 @contextlib.contextmanager
 def _bar(stream: TextIO) -> Iterator[ProgressCallback]:
+    # rich is imported here, not above: only a terminal needs it (a tenth of
+    # a second of every other run's start-up).
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("checking"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[failed]} failing"), TimeElapsedColumn(),
                TextColumn("{task.fields[host]}"))

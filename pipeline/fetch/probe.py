@@ -71,7 +71,10 @@ class SoftProbe:
         if self.pace is not None:
             self.pace(host)  # the probe is one more request to this host: space it too
         result = self.fetcher.fetch_once(url, {})
-        extraction = extract(result.body, result.content_type) if result.body else None
+        # Only a 2xx probe is compared with the page (judge/soft404.py): an
+        # honest 404 page needs no reading.
+        answered = result.status is not None and 200 <= result.status <= 299
+        extraction = extract(result.body, result.content_type) if answered and result.body else None
         return Probe(
             url=url,
             status=result.status,
