@@ -58,6 +58,10 @@ class Past(Protocol):
 
     def last_validators(self, resource_ids: Iterable[str]) -> dict[str, tuple[str, str]]: ...
 
+    def last_availabilities(
+        self, resource_ids: Iterable[str], mode: str = "nightly"
+    ) -> dict[str, str]: ...
+
 
 SNIFF_BYTES = 16  # kept from each body after extraction, for format sniffing (%PDF-)
 # The headers judging and reporting read; the rest is dropped after the fetch
@@ -118,7 +122,8 @@ def check(
     judge_now = functools.partial(judge_resource, today=started.date(), memory=memory,
                                   review_after_days=config.verdicts.review_after_days)
     with _fetcher_for(config, fetcher) as active:
-        outcomes = fetch_all(resources, config, active, judge_now, progress, conditions)
+        outcomes = fetch_all(retried_first(resources, memory), config, active, judge_now,
+                             progress, conditions)
         tonight = Tonight(config, mode, started, network_state(outcomes))
         results = results_of(resources, outcomes, tonight, memory)
         results = with_archive_suggestions(results, tonight, active)
@@ -176,12 +181,34 @@ class Memory:
     baselines: dict[str, Baseline] = field(default_factory=dict)
     streaks: dict[str, Streak] = field(default_factory=dict)
     validators: dict[str, tuple[str, str]] = field(default_factory=dict)
+    last: dict[str, str] = field(default_factory=dict)  # id -> last counted availability
 
 
 def recall(past: Past | None, ids: list[str], mode: Mode) -> Memory:
     if past is None:
         return Memory()
-    return Memory(past.baselines(ids), past.streaks(ids, mode.value), past.last_validators(ids))
+    return Memory(past.baselines(ids), past.streaks(ids, mode.value), past.last_validators(ids),
+                  past.last_availabilities(ids, mode.value))
+
+
+# Answers that are retried after a wait (fetch/retry.py): 5xx, timeouts, and
+# 429 (a `blocked` night; a bot challenge is blocked too, and only goes early).
+RETRIED_AVAILABILITIES = frozenset(
+    {Availability.SERVER_ERROR.value, Availability.TIMEOUT.value, Availability.BLOCKED.value}
+)
+
+
+def retried_first(resources: Sequence[Resource], memory: Memory) -> list[Resource]:
+    """The resources whose last counted night was a 5xx, a timeout or a refusal
+    first, the rest after them, each part in catalogue order.
+
+    Such a URL is likely to answer so again and be retried after a wait
+    (backoff, or the server's Retry-After). Fetched first, those waits pass
+    while the other URLs are fetched; fetched in catalogue order, the last of
+    them would keep the run waiting after everything else was done.
+    """
+    again = {rid for rid, seen in memory.last.items() if seen in RETRIED_AVAILABILITIES}
+    return sorted(resources, key=lambda resource: resource.id not in again)
 
 
 def conditional_headers(

@@ -334,6 +334,17 @@ WHERE f.resource_id = breaker.rid AND {_COUNTED.format(alias="f")}
 ORDER BY f.resource_id, f.run_started DESC, f.run_seq DESC
 """
 
+# For each wanted id, the availability of its newest counted night (NULL if none).
+_LAST_AVAILABILITY = f"""
+SELECT w.id, (
+    SELECT g.availability FROM observations AS g CROSS JOIN runs AS r ON r.id = g.run_id
+    WHERE g.resource_id = w.id AND {_COUNTED.format(alias="g")}
+    ORDER BY g.run_started DESC, g.run_seq DESC
+    LIMIT 1
+)
+FROM temp.wanted AS w
+"""
+
 # The columns of a Night (see `_night`), of observation `o` in run `r`.
 _NIGHT_COLUMNS = """o.run_id, r.started, r.mode, r.network, o.availability, o.severity, o.status,
        o.final_url, o.title, o.pages, o.findings, o.etag, o.last_modified, o.sha256,
@@ -538,6 +549,16 @@ class History:
         for rid, availability, started in rows:
             found.setdefault(rid, []).append((availability, started))
         return {rid: _streak_of(found.get(rid, [])) for rid in wanted}
+
+    def last_availabilities(
+        self, resource_ids: Iterable[str], mode: str = "nightly"
+    ) -> dict[str, str]:
+        """Resource id -> its availability on its newest counted night (as `streaks`
+        counts them); ids never checked in `mode` with the network up are left out."""
+        with self._transaction():
+            self._want(resource_ids)
+            rows = self._conn.execute(_LAST_AVAILABILITY, {"mode": str(mode)}).fetchall()
+        return {rid: availability for rid, availability in rows if availability is not None}
 
     def _want(self, resource_ids: Iterable[str]) -> list[str]:
         """Fill temp.wanted with the ids (inside the caller's transaction); return them."""

@@ -13,6 +13,7 @@ from pipeline import check as check_module
 from pipeline.check import check
 from pipeline.config import Config
 from pipeline.fetch.client import Fetcher
+from pipeline.history import NO_STREAK, Streak
 from pipeline.models import (
     Availability,
     Catalogue,
@@ -200,6 +201,46 @@ def test_a_run_closes_the_connections_it_kept_alive(
     check(catalogue, fast_config, now=lambda: NOW)
     assert len(made) == 1 and len(made[0].transport.idle) == 0
     assert made[0].fetch(hub.url("/gilead/car-t?kept=2")).status == 200  # kept again after
+
+
+class LastNightOnly:
+    """A history that knows only each resource's availability on its last night."""
+
+    def __init__(self, last: dict[str, str]) -> None:
+        self.last = last
+
+    def baselines(self, resource_ids: Any) -> dict[str, Any]:
+        return {}
+
+    def streaks(self, resource_ids: Any, mode: str = "nightly") -> dict[str, Streak]:
+        return {rid: NO_STREAK for rid in resource_ids}
+
+    def last_validators(self, resource_ids: Any) -> dict[str, tuple[str, str]]:
+        return {}
+
+    def last_availabilities(self, resource_ids: Any, mode: str = "nightly") -> dict[str, str]:
+        return {rid: self.last[rid] for rid in resource_ids if rid in self.last}
+
+
+def test_urls_that_failed_transiently_last_night_are_fetched_first(
+    hub: SimulatedHub, fast_config: Config, fetcher: Fetcher
+) -> None:
+    """Their retries then wait while the rest is fetched, not after it."""
+    paths = {rid: f"/mayo/car-t-program?order={rid}" for rid in "abcdefg"}
+    listed = tuple(entry(hub.url(path), id=rid) for rid, path in paths.items())
+    catalogue = Catalogue((Hub("test", "Test", "", "test.yaml", listed),), "digest")
+    past = LastNightOnly({
+        "a": "available",
+        "b": "broken",  # a 404 is not retried: its place is kept
+        "d": "server-error",
+        "e": "blocked",  # a 429 waits for Retry-After
+        "g": "timeout",
+    })
+    one_at_a_time = replace(fast_config, fetch=replace(fast_config.fetch, concurrency=1))
+    run = check(catalogue, one_at_a_time, fetcher=fetcher, now=lambda: NOW, past=past)
+    order = [target for _, target, _ in hub.requests_log() if "order=" in target]
+    assert order == [paths[rid] for rid in "degabcf"]
+    assert [r.resource.id for r in run.results] == list("abcdefg"), "reported in catalogue order"
 
 
 def test_loopback_gets_zero_requests_without_the_allow_flag(

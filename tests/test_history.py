@@ -512,6 +512,17 @@ def test_streak_is_per_mode(store: History) -> None:
     assert store.streak("a", "ci") == Streak(1, T0 + dt.timedelta(days=1.5), "broken")
 
 
+def test_last_availabilities_are_of_the_newest_counted_night(store: History) -> None:
+    store.record(run("n1", 0, result("a", Availability.SERVER_ERROR), result("b"), result("c")))
+    store.record(run("ci1", 0.5, result("a"), mode=Mode.CI))  # another mode: not counted
+    store.record(run("n2", 1, result("b", Availability.BLOCKED),
+                     result("c", Availability.SKIPPED, seen=False)))  # c: not checked
+    store.record(run("n3", 2, result("b"), network=Network.INCONCLUSIVE))  # not counted
+    assert store.last_availabilities(["a", "b", "c", "d"]) == {
+        "a": "server-error", "b": "blocked", "c": "available"}
+    assert store.last_availabilities(["a", "d"], "ci") == {"a": "available"}
+
+
 # --------------------------------------------------------------------------
 # Fingerprints and batches
 # --------------------------------------------------------------------------
