@@ -4,7 +4,7 @@ They are written here in Python rather than as jinja2 macros because a page
 prints them for every resource of the catalogue: through the template, each
 of the ~60 values of a resource costs an attribute lookup, an `escape` call
 and a `Markup` object, which made the page 70 % of the time of all five
-report formats together (1.2 s of a 10,000-resource page; 0.8 s now). The
+report formats together (1.2 s of a 10,000-resource page; 0.7 s now). The
 text is the same, byte for byte, as the macros gave: checked on the 81
 pages the test suite renders and on the bench's 10,000-resource nights.
 
