@@ -66,7 +66,7 @@ def soft_404(resource: Resource, evidence: Evidence) -> Finding | None:
 def says_not_found(text: str) -> bool:
     """True if a title segment or heading is (only) a "not found" message."""
     folded = _fold(text[:300])
-    if not folded:
+    if not folded or not _has_words_or_404(folded):  # no segment can have them either
         return False
     segments = [folded, *(_SEPARATORS.split(folded))]
     return any(s.strip() and _has_words_or_404(s) and _NOT_FOUND.match(s.strip()) for s in segments)
@@ -137,6 +137,8 @@ def _probe_score(probe: Probe, evidence: Evidence) -> float | None:
 
 def _fold(text: str) -> str:
     """Casefold, strip accents and normalise spaces and apostrophes."""
+    if text.isascii():  # the usual title: nothing to decompose, casefold is lower
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return re.sub(r"\s+", " ", plain.replace("\u2019", "'")).strip()
