@@ -260,10 +260,10 @@ class Plan:
     front of its host's queue. Not thread-safe: the thread runner locks.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, retried_first: bool = False) -> None:
         self.per_host = settings.per_host
         self.queues: list[deque[Job]] = [deque() for _ in range(settings.hosts)]
-        for n in range(settings.urls):
+        for n in sorted(range(settings.urls), key=lambda n: not (retried_first and _retried(n))):
             host = pages.host_index(n, settings.hosts)
             self.queues[host].append(Job(n, host))
         self.busy = [0] * settings.hosts
@@ -314,10 +314,17 @@ class Plan:
             self.ready.append(host)
 
 
-def ideal_wall(settings: Settings, probe: bool) -> float:
+def _retried(n: int) -> bool:
+    """Whether /u/<n> answers 5xx or 429: what curate fetches first on a later night."""
+    return pages.kind_of(n) in (pages.ERROR, pages.LIMITED)
+
+
+def ideal_wall(settings: Settings, probe: bool, retried_first: bool = False) -> float:
     """The Plan in virtual time with a client that costs nothing: every request
-    takes exactly the latency. No client can finish this work sooner."""
-    plan, now, free = Plan(settings), 0.0, settings.concurrency
+    takes exactly the latency. No client can finish this work sooner.
+    `retried_first`: the URLs that answer 5xx or 429 first (curate's order on
+    a night after one that saw them fail)."""
+    plan, now, free = Plan(settings, retried_first), 0.0, settings.concurrency
     running: list[tuple[float, int, Job, Reply]] = []
     probed: set[tuple[int, str]] = set()
     while not plan.done:
@@ -337,6 +344,15 @@ def ideal_wall(settings: Settings, probe: bool) -> float:
             else:
                 plan.defer(job, now + delay)
     return now
+
+
+def later_night_ideals(settings: Settings, bound: float) -> str:
+    """The ideal of a later night (304s: no probes), in catalogue order and with
+    last night's 5xx and 429 URLs first, as curate orders them then."""
+    plain, first = (ideal_wall(settings, False, order) for order in (False, True))
+    return (f"ideal wall of a later night (no probes): {plain:.2f} s = {plain / bound:.2f} x "
+            f"bound in catalogue order, {first:.2f} s = {first / bound:.2f} x with last night's "
+            "5xx and 429 first")
 
 
 def _ideal_attempt(job: Job, probe: bool, probed: set[tuple[int, str]]) -> tuple[int, Reply]:
@@ -1139,6 +1155,7 @@ def run_all(args: argparse.Namespace, settings: Settings) -> list[Row]:
             ideal = ideal_wall(settings, not args.no_probe)
             print(f"ideal wall (this scheduler, a client costing nothing, no start-up): "
                   f"{ideal:.2f} s = {ideal / bound.seconds:.2f} x bound", flush=True)
+            print(later_night_ideals(settings, bound.seconds), flush=True)
             if args.reference:
                 print(render_references(reference_requests(settings, farm.port, args.reference),
                                         reference_extraction(), args.reference), flush=True)

@@ -11,6 +11,7 @@ import socket
 import pytest
 
 from bench import pages
+from bench.alternative import ideal_wall
 from bench.alternative import main as alternative_main
 from bench.farm import answer_for, host_address, parse_request
 from bench.inputs import Settings, expected_kinds, politeness_bound
@@ -68,6 +69,16 @@ def test_bound_is_the_larger_of_per_host_and_overall() -> None:
 def _counts(line: str) -> dict[str, int]:
     return {name: int(n) for n, name in
             ((m.group(2), m.group(1)) for m in re.finditer(r"([a-z-]+) (\d+)", line))}
+
+
+def test_fetching_last_nights_retries_first_shortens_the_ideal_night() -> None:
+    """The virtual-time ideal of the bench's later nights: their 5xx and 429
+    waits overlap the rest instead of trailing after it (check.retried_first)."""
+    settings = Settings()
+    in_order = ideal_wall(settings, probe=False)
+    retried_first = ideal_wall(settings, probe=False, retried_first=True)
+    assert retried_first < in_order - 1.0
+    assert retried_first >= 11_520 * settings.latency / settings.concurrency  # the farm's floor
 
 
 @needs_loopback_hosts
