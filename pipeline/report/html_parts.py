@@ -184,11 +184,15 @@ def _answer_list(answer: tuple[tuple[str, str], ...]) -> str:
     return f'  <dl class="answer">\n{items}  </dl>\n'
 
 
+def _section(heading: str, tag: str, items: str, none: str) -> str:
+    """A detail section: its heading, then its list, or a quiet line saying there is none."""
+    if not items:
+        return f'\n  <h4>{heading}</h4>\n  <p class="quiet">{none}</p>\n'
+    return f'\n  <h4>{heading}</h4>\n  <{tag} class="{heading.lower()}">\n{items}  </{tag}>\n'
+
+
 def _redirects(hops: tuple[Hop, ...]) -> str:
-    if not hops:
-        return '\n  <h4>Redirects</h4>\n  <p class="quiet">No redirects.</p>\n'
-    items = "".join(map(_hop, hops))
-    return f'\n  <h4>Redirects</h4>\n  <ol class="redirects">\n{items}  </ol>\n'
+    return _section("Redirects", "ol", "".join(map(_hop, hops)), "No redirects.")
 
 
 def _hop(hop: Hop) -> str:
@@ -202,10 +206,7 @@ def _hop(hop: Hop) -> str:
 
 
 def _findings(findings: tuple[Finding, ...]) -> str:
-    if not findings:
-        return '\n  <h4>Findings</h4>\n  <p class="quiet">No findings.</p>\n'
-    items = "".join(map(_finding, findings))
-    return f'\n  <h4>Findings</h4>\n  <ul class="findings">\n{items}  </ul>\n'
+    return _section("Findings", "ul", "".join(map(_finding, findings)), "No findings.")
 
 
 def _finding(finding: Finding) -> str:
