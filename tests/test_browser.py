@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -274,6 +275,33 @@ def test_reads_without_javascript(browser: Any, report_url: str, run: Run) -> No
     sync_api.expect(page.locator("#resources tbody tr")).to_have_count(len(run.results))
     sync_api.expect(page.locator("#filters")).to_be_hidden()
     sync_api.expect(page.locator(f"#details article:has-text('{MARKUP_ID}')")).to_be_visible()
+    context.close()
+
+
+def test_with_javascript_the_details_are_hidden_before_the_page_is_read(page: Any) -> None:
+    """Set in <head>, the class keeps a large page from laying out every detail."""
+    assert page.evaluate("document.documentElement.classList.contains('js')")
+    sync_api.expect(page.locator("#details")).to_be_hidden()
+
+
+def test_a_failing_script_leaves_the_details_in_the_page(
+    browser: Any, report_url: str, tmp_path: Path
+) -> None:
+    """A cut-off data block (a half-copied file, say) stops the script: the
+    details must then show in the page, as without JavaScript."""
+    text = Path(report_url.removeprefix("file://")).read_text(encoding="utf-8")
+    broken = re.sub(r'(<script type="application/json" id="report-data">)\{',
+                    r"\1{cut off", text, count=1)
+    assert broken != text
+    path = tmp_path / "broken.html"
+    path.write_text(broken, encoding="utf-8")
+    context = browser.new_context()
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.goto(path.as_uri())
+    sync_api.expect(opened.locator(f"#details article:has-text('{MARKUP_ID}')")).to_be_visible()
+    assert errors, "the script did fail"
     context.close()
 
 

@@ -4,7 +4,7 @@
    rendered (escaped) detail article. */
 (function () {
   "use strict";
-  document.documentElement.classList.add("js");
+  document.documentElement.classList.add("js"); /* already set in <head>; kept for a copy without it */
 
   var rows = JSON.parse(document.getElementById("report-data").textContent).rows;
   var byIndex = {};
