@@ -19,6 +19,7 @@ import pytest
 from pipeline import __version__
 from pipeline.config import FetchConfig
 from pipeline.fetch.client import (
+    DRAIN_BYTES,
     MAX_DETAIL,
     MAX_HEADER_VALUE,
     MAX_HEADERS,
@@ -88,6 +89,20 @@ def test_every_redirect_hop_is_recorded(internet: FakeInternet) -> None:
         (f"{BASE}/newer", 302, f"{BASE}/newest"),
     ]
     assert (result.final_url, result.status) == (f"{BASE}/newest", 200)
+
+
+@pytest.mark.parametrize(("body_size", "connections"), [
+    (0, 1), (500, 1),  # read whole: the next hop reuses the connection
+    (DRAIN_BYTES + 1, 2),  # too big to read for nothing: closed, a new one for the next hop
+])
+def test_a_redirect_on_the_same_host_keeps_its_connection_when_its_body_is_small(
+    internet: FakeInternet, body_size: int, connections: int
+) -> None:
+    internet.get(f"{BASE}/old", status=301, headers={"Location": "/new"}, body=b"m" * body_size)
+    internet.get(f"{BASE}/new", body="ok")
+    result = make_fetcher(internet).fetch(f"{BASE}/old")
+    assert (result.final_url, result.status, result.body) == (f"{BASE}/new", 200, b"ok")
+    assert internet.accepts == connections
 
 
 def test_a_redirect_to_a_non_ascii_path_is_followed(internet: FakeInternet) -> None:

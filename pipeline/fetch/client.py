@@ -38,6 +38,11 @@ MAX_HEADER_NAME = 256
 MAX_HEADER_VALUE = 8_192
 MAX_LOCATION = 8_192  # a longer redirect target is refused, not cut
 MAX_DETAIL = 300
+# A redirect's own body is read to its end when it is this small and this
+# quick, so that its connection is kept for the next hop (most often to the
+# same host: http -> https aside, a moved page stays on its site).
+DRAIN_BYTES = 65_536
+DRAIN_SECONDS = 0.5
 GZIP_WBITS = 16 + zlib.MAX_WBITS
 GZIP_MAGIC = b"\x1f\x8b"
 # Only what read_body() can inflate within the body cap; never br or zstd.
@@ -164,7 +169,7 @@ class Fetcher:
             location = response.headers.get("location")
             if response.status not in REDIRECT_STATUSES or not location:
                 return self._read(state, response)
-            response.close()
+            self._discard(state, response)
             if len(location) > MAX_LOCATION:  # a page-sized Location: refuse, never cut a URL
                 detail = f"redirect Location longer than {MAX_LOCATION} characters"
                 return self._failure(state, FetchError.BAD_REDIRECT, detail)
@@ -218,6 +223,17 @@ class Fetcher:
             error=read.error,
             error_detail=read.detail[:MAX_DETAIL],
         )
+
+    def _discard(self, state: _Attempt, response: Response) -> None:
+        """Read a redirect's body to its end if it is small and comes at once, then
+        close the response: read whole, its connection is kept for reuse."""
+        until = min(state.deadline, self.clock.now() + DRAIN_SECONDS)
+        try:
+            read_body(response, until, DRAIN_BYTES, self.clock.now)
+        except (*TRANSPORT_ERRORS, BodyDecodeError):
+            pass  # the connection is closed below; the redirect stands
+        finally:
+            response.close()
 
     def _failure(self, state: _Attempt, error: FetchError, detail: str) -> FetchResult:
         return FetchResult(
