@@ -36,6 +36,7 @@ import datetime as dt
 import functools
 import json
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,7 @@ _END_OF_TIME = "~"  # sorts after every `to_text` timestamp: "no bound"
 # night: the codes are those whose default severity is error.
 WALL_CODES = ERROR_CODES
 GOOD_AVAILABILITIES = tuple(a.value for a in Availability if a.is_reachable)
+_AVAILABILITY_VALUES = {a.value: a.value for a in Availability}
 FAILING_AVAILABILITIES = tuple(a.value for a in Availability if a.is_failure)
 # Nights on which the resource was not actually checked; streaks pass over them.
 UNCHECKED_AVAILABILITIES = (Availability.SKIPPED.value,)
@@ -510,7 +512,8 @@ class History:
         and not a `not-modified` (304) night, which downloaded nothing.
         """
         return {
-            rid: Baseline(run_id, title, pages, text_length, from_int64(fingerprint), sha256)
+            rid: Baseline(sys.intern(run_id), title, pages, text_length, from_int64(fingerprint),
+                          sha256)
             for rid, run_id, title, pages, text_length, fingerprint, sha256, _, _
             in self._good_nights(resource_ids)
         }
@@ -527,8 +530,9 @@ class History:
     def _good_nights(self, resource_ids: Iterable[str]) -> list[tuple[Any, ...]]:
         """Rows of `_GOOD_NIGHTS` for the given ids, read in one snapshot."""
         with self._transaction():
-            self._want(resource_ids)
-            return self._conn.execute(_GOOD_NIGHTS).fetchall()
+            ids = self._want(resource_ids)
+            rows = self._conn.execute(_GOOD_NIGHTS).fetchall()
+        return _with_ids_of(ids, rows)
 
     def streak(self, resource_id: str, mode: str = "nightly") -> Streak:
         """The resource's current run of failing nights in `mode` (see `streaks`)."""
@@ -556,9 +560,11 @@ class History:
         """Resource id -> its availability on its newest counted night (as `streaks`
         counts them); ids never checked in `mode` with the network up are left out."""
         with self._transaction():
-            self._want(resource_ids)
+            ids = self._want(resource_ids)
             rows = self._conn.execute(_LAST_AVAILABILITY, {"mode": str(mode)}).fetchall()
-        return {rid: availability for rid, availability in rows if availability is not None}
+        # The enum's own strings, not one new copy of "available" per resource.
+        return {rid: _AVAILABILITY_VALUES.get(seen, seen) for rid, seen in _with_ids_of(ids, rows)
+                if seen is not None}
 
     def _want(self, resource_ids: Iterable[str]) -> list[str]:
         """Fill temp.wanted with the ids (inside the caller's transaction); return them."""
@@ -598,6 +604,17 @@ class History:
             self._want(resource_ids)
             rows = self._conn.execute(_RECENT_NIGHTS, params).fetchall() if limit else []
         return _nights_by_resource(rows)
+
+
+def _with_ids_of(ids: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows whose first column (a resource id read back from SQLite, a new string
+    each time) is replaced by the caller's own string for that id.
+
+    The dicts a run keeps for 100,000 resources (baselines, validators, last
+    nights) then share the catalogue's id strings instead of holding a copy each.
+    """
+    same = dict(zip(ids, ids, strict=True))
+    return [(same.get(row[0], row[0]), *row[1:]) for row in rows]
 
 
 def _streak_of(nights: list[tuple[str, str]]) -> Streak:
