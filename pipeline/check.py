@@ -213,11 +213,14 @@ def retried_first(resources: Sequence[Resource], memory: Memory) -> list[Resourc
 
 def conditional_headers(
     resources: Sequence[Resource], memory: Memory
-) -> dict[str, dict[str, str]]:
-    """If-None-Match / If-Modified-Since per URL, from the last good night.
+) -> dict[str, tuple[str, str]]:
+    """The (ETag, Last-Modified) to send per URL as If-None-Match /
+    If-Modified-Since (see `_conditions`), from the last good night.
 
     Only when every entry listing the URL has a last good night with the
     same validators: a 304 then stands for a body all of them have seen.
+    The header dict itself is made per request: 100,000 of them held for
+    the whole run would weigh ~20 MB.
     """
     by_url: dict[str, set[tuple[str, str] | None]] = {}
     for resource in resources:
@@ -227,7 +230,7 @@ def conditional_headers(
     for url, seen in by_url.items():
         (validators,) = seen if len(seen) == 1 else (None,)
         if validators is not None:
-            headers[url] = _conditions(*validators)
+            headers[url] = validators
     return headers
 
 
@@ -302,7 +305,7 @@ def fetch_all(
     fetcher: Fetcher,
     judge_now: Judge,
     progress: Progress | None = None,
-    conditions: dict[str, dict[str, str]] | None = None,
+    conditions: dict[str, tuple[str, str]] | None = None,
 ) -> dict[str, Outcome]:
     """Fetch each distinct URL once, politely, in parallel, and judge every
     entry that lists it as soon as its answer is in."""
@@ -330,7 +333,9 @@ def fetch_all(
 
     def work(url: str, attempt: int = 1) -> Outcome | Deferred[Outcome]:
         active = _with_cap(fetcher, max_bytes.get(url))
-        result, delay = active.try_once(url, conditions.get(url) or {}, attempt)
+        validators = conditions.get(url)
+        asked = _conditions(*validators) if validators else {}
+        result, delay = active.try_once(url, asked, attempt)
         if delay is not None:  # retried later, without holding a slot meanwhile
             return Deferred(delay, functools.partial(work, url, attempt + 1))
         fetched = add_side_checks(fetched_from(result), config, fetcher, prober)
