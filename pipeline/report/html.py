@@ -73,7 +73,6 @@ DRIFT_CODES = (
     FindingCode.PERMANENT_REDIRECT,
 )
 AVAILABILITY_RANK = {a: rank for rank, a in enumerate(Availability)}  # the script sorts by it
-SEVERITY_LABELS = SEVERITY_WORDS
 GROUPS = (
     ("failure", "New problems",
      "Fine on the last run (or new in the catalogue), failing now."),
@@ -176,11 +175,6 @@ class Row:
     def answer(self) -> tuple[tuple[str, str], ...]:
         """The facts of the HTTP answer itself."""
         return _answer(self.result.observed)
-
-    @property
-    def severity_label(self) -> str:
-        """The resource's severity as the page words it."""
-        return SEVERITY_LABELS[self.result.severity]
 
     @property
     def status(self) -> str:
@@ -310,7 +304,6 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["clip"] = clip
-    env.filters["word"] = severity_word
     # What is printed once per resource is Python (see html_parts), not macros.
     env.globals.update(badge=badge, detail_link=detail_link, table_row=table_row, detail=detail)
     return env
@@ -457,7 +450,7 @@ def _severity_counts(run: Run) -> tuple[tuple[str, str, int], ...]:
     """(value, label, count) for every severity, worst first."""
     counts = run.count_by_severity()
     order = sorted(Severity, key=lambda s: -s.rank)
-    return tuple((s.value, SEVERITY_LABELS[s], counts[s.value]) for s in order)
+    return tuple((s.value, SEVERITY_WORDS[s], counts[s.value]) for s in order)
 
 
 def _choices(results: Sequence[ResourceResult]) -> tuple[Choice, ...]:
@@ -468,7 +461,7 @@ def _choices(results: Sequence[ResourceResult]) -> tuple[Choice, ...]:
         Choice("availability", "Availability",
                tuple((a.value, a.value) for a in Availability if a in availabilities)),
         Choice("severity", "Severity",
-               tuple((s.value, SEVERITY_LABELS[s])
+               tuple((s.value, SEVERITY_WORDS[s])
                      for s in sorted(severities, key=lambda s: -s.rank))),
         Choice("publisher", "Publisher", _options(r.resource.publisher for r in results)),
         Choice("hub", "Hub page", _options(r.resource.hub for r in results)),
@@ -558,8 +551,3 @@ def script_rows(rows: Iterable[Row]) -> Iterator[Markup]:
         yield separator + script_json(_row_data(row))
         separator = Markup(",")
     yield Markup("]}")
-
-
-def severity_word(severity: Severity) -> str:
-    """A severity as the page words it ('ok' for none)."""
-    return SEVERITY_LABELS[severity]
