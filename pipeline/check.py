@@ -52,11 +52,11 @@ from pipeline.models import (
 class Past(Protocol):
     """What the history knows before tonight (pipeline.history.History)."""
 
-    def baselines(self, resource_ids: Iterable[str]) -> dict[str, Baseline]: ...
+    def good_nights(
+        self, resource_ids: Iterable[str]
+    ) -> tuple[dict[str, Baseline], dict[str, tuple[str, str]]]: ...
 
     def streaks(self, resource_ids: Iterable[str], mode: str = "nightly") -> dict[str, Streak]: ...
-
-    def last_validators(self, resource_ids: Iterable[str]) -> dict[str, tuple[str, str]]: ...
 
     def last_availabilities(
         self, resource_ids: Iterable[str], mode: str = "nightly"
@@ -187,7 +187,8 @@ class Memory:
 def recall(past: Past | None, ids: list[str], mode: Mode) -> Memory:
     if past is None:
         return Memory()
-    return Memory(past.baselines(ids), past.streaks(ids, mode.value), past.last_validators(ids),
+    baselines, validators = past.good_nights(ids)
+    return Memory(baselines, past.streaks(ids, mode.value), validators,
                   past.last_availabilities(ids, mode.value))
 
 

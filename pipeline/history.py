@@ -511,21 +511,28 @@ class History:
         with no error-severity wall finding (a walled page is not the resource)
         and not a `not-modified` (304) night, which downloaded nothing.
         """
-        return {
-            rid: Baseline(sys.intern(run_id), title, pages, text_length, from_int64(fingerprint),
-                          sha256)
-            for rid, run_id, title, pages, text_length, fingerprint, sha256, _, _
-            in self._good_nights(resource_ids)
-        }
+        return self.good_nights(resource_ids)[0]
 
     def last_validators(self, resource_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
         """Resource id -> (etag, last_modified) of its last good night, for conditional requests.
 
         Ids whose last good night had neither validator are left out.
         """
-        return {
-            row[0]: (row[7], row[8]) for row in self._good_nights(resource_ids) if row[7] or row[8]
+        return self.good_nights(resource_ids)[1]
+
+    def good_nights(
+        self, resource_ids: Iterable[str]
+    ) -> tuple[dict[str, Baseline], dict[str, tuple[str, str]]]:
+        """`baselines` and `last_validators` together, from one read of the history
+        (what a run needs of every resource before it starts)."""
+        rows = self._good_nights(resource_ids)
+        baselines = {
+            rid: Baseline(sys.intern(run_id), title, pages, text_length, from_int64(fingerprint),
+                          sha256)
+            for rid, run_id, title, pages, text_length, fingerprint, sha256, _, _ in rows
         }
+        validators = {row[0]: (row[7], row[8]) for row in rows if row[7] or row[8]}
+        return baselines, validators
 
     def _good_nights(self, resource_ids: Iterable[str]) -> list[tuple[Any, ...]]:
         """Rows of `_GOOD_NIGHTS` for the given ids, read in one snapshot."""

@@ -209,14 +209,11 @@ class LastNightOnly:
     def __init__(self, last: dict[str, str]) -> None:
         self.last = last
 
-    def baselines(self, resource_ids: Any) -> dict[str, Any]:
-        return {}
+    def good_nights(self, resource_ids: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        return {}, {}
 
     def streaks(self, resource_ids: Any, mode: str = "nightly") -> dict[str, Streak]:
         return {rid: NO_STREAK for rid in resource_ids}
-
-    def last_validators(self, resource_ids: Any) -> dict[str, tuple[str, str]]:
-        return {}
 
     def last_availabilities(self, resource_ids: Any, mode: str = "nightly") -> dict[str, str]:
         return {rid: self.last[rid] for rid in resource_ids if rid in self.last}

@@ -457,6 +457,8 @@ def test_last_validators_come_from_the_last_good_night(store: History) -> None:
     store.record(run("n1", 0, result("a", etag='"v1"'), result("b", last_modified="Mon")))
     store.record(run("n2", 1, result("a", BROKEN, etag='"error-page"'), result("b"), result("c")))
     assert store.last_validators(["a", "b", "c", "d"]) == {"a": ('"v1"', "")}
+    ids = ["a", "b", "c", "d"]
+    assert store.good_nights(ids) == (store.baselines(ids), store.last_validators(ids)), "one read"
 
 
 # --------------------------------------------------------------------------
