@@ -181,15 +181,7 @@ class Memory:
     baselines: dict[str, Baseline] = field(default_factory=dict)
     streaks: dict[str, Streak] = field(default_factory=dict)
     validators: dict[str, tuple[str, str]] = field(default_factory=dict)
-    last: dict[str, str] = field(default_factory=dict)  # id -> last counted availability
-
-
-def recall(past: Past | None, ids: list[str], mode: Mode) -> Memory:
-    if past is None:
-        return Memory()
-    baselines, validators = past.good_nights(ids)
-    return Memory(baselines, past.streaks(ids, mode.value), validators,
-                  past.last_availabilities(ids, mode.value))
+    retried: frozenset[str] = frozenset()  # ids whose last night is retried (see retried_first)
 
 
 # Answers that are retried after a wait (fetch/retry.py): 5xx, timeouts, and
@@ -197,6 +189,15 @@ def recall(past: Past | None, ids: list[str], mode: Mode) -> Memory:
 RETRIED_AVAILABILITIES = frozenset(
     {Availability.SERVER_ERROR.value, Availability.TIMEOUT.value, Availability.BLOCKED.value}
 )
+
+
+def recall(past: Past | None, ids: list[str], mode: Mode) -> Memory:
+    if past is None:
+        return Memory()
+    baselines, validators = past.good_nights(ids)
+    last = past.last_availabilities(ids, mode.value)
+    retried = frozenset(rid for rid, seen in last.items() if seen in RETRIED_AVAILABILITIES)
+    return Memory(baselines, past.streaks(ids, mode.value), validators, retried)
 
 
 def retried_first(resources: Sequence[Resource], memory: Memory) -> list[Resource]:
@@ -208,8 +209,7 @@ def retried_first(resources: Sequence[Resource], memory: Memory) -> list[Resourc
     while the other URLs are fetched; fetched in catalogue order, the last of
     them would keep the run waiting after everything else was done.
     """
-    again = {rid for rid, seen in memory.last.items() if seen in RETRIED_AVAILABILITIES}
-    return sorted(resources, key=lambda resource: resource.id not in again)
+    return sorted(resources, key=lambda resource: resource.id not in memory.retried)
 
 
 def conditional_headers(
