@@ -608,9 +608,9 @@ class History:
         params = {"limit": limit, "run_id": run_id, "started": started, "mode": mode,
                   "network": network}
         with self._transaction():
-            self._want(resource_ids)
+            ids = self._want(resource_ids)
             rows = self._conn.execute(_RECENT_NIGHTS, params).fetchall() if limit else []
-        return _nights_by_resource(rows)
+        return _nights_by_resource(_with_ids_of(ids, rows))
 
 
 def _with_ids_of(ids: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -618,7 +618,8 @@ def _with_ids_of(ids: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[Any,
     each time) is replaced by the caller's own string for that id.
 
     The dicts a run keeps for 100,000 resources (baselines, validators, last
-    nights) then share the catalogue's id strings instead of holding a copy each.
+    nights, the report's recent nights) then share the catalogue's id strings
+    instead of holding a copy each.
     """
     same = dict(zip(ids, ids, strict=True))
     return [(same.get(row[0], row[0]), *row[1:]) for row in rows]
