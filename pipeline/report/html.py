@@ -48,15 +48,16 @@ from pipeline.report.context import (
     dot_of_result,
 )
 from pipeline.report.html_parts import (
+    MAX_TEXT,
     SEVERITY_WORDS,
     badge,
-    clip,
     detail,
     detail_link,
     table_row,
 )
 from pipeline.report.markdown import (
     availability_label,
+    clip,
     explain_availability,
     explained_by_findings,
 )
@@ -487,7 +488,7 @@ def _row_data(row: Row) -> dict[str, Any]:
         "severityRank": result.severity.rank,
         "publisher": resource.publisher,
         "hub": resource.hub,
-        "what": clip(what),
+        "what": clip(what, MAX_TEXT),
         "status": seen.status if seen else None,
         "url": resource.url,
         "search": _search_text(row, what),

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from pipeline.models import Availability, Confirmation, Finding, Hop, Severity
-from pipeline.report.markdown import one_printable_line, truncate
+from pipeline.report.markdown import clip
 
 if TYPE_CHECKING:  # html imports this module; the types are only for annotations
     from pipeline.report.context import NightDot, PreviousState
@@ -97,7 +97,7 @@ def table_row(row: Row) -> Markup:
         f"        <td>{esc(clip(resource.hub, 80))}</td>\n"
         f'        <td class="availability avail-{result.availability.value}">'
         f"{esc(row.label)}</td>\n"
-        f"        <td>{esc(clip(what, 300))}{more_note if more else ''}</td>\n"
+        f"        <td>{esc(clip(what, MAX_TEXT))}{more_note if more else ''}</td>\n"
         f'        <td class="num">{row.status}</td>\n'
         f'        <td class="url">{_link(resource.url, row.href, 90)}</td>\n'
         f"      </tr>"
@@ -271,12 +271,3 @@ def _confirmation(c: Confirmation) -> str:
         f"  <p>Seen failing on {c.failures} run{'' if c.failures == 1 else 's'} in a row; "
         f"{c.needed} in a row confirm a failure.{first}{confirmed}</p>\n"
     )
-
-
-def clip(value: object, limit: int = MAX_TEXT) -> str:
-    """Untrusted text as one bounded line: whitespace collapsed, invisible and
-    control characters (bidi overrides too) removed. Escaping does the rest."""
-    if value is None:
-        return ""
-    return truncate(one_printable_line(str(value)), limit)
-

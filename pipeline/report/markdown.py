@@ -79,9 +79,17 @@ def escape(text: str, limit: int = MAX_CELL_CHARS) -> str:
     backslash-escaped and `@` is followed by a zero-width space so that a
     remote title cannot @-mention anyone in a pull-request comment.
     """
-    cut = truncate(one_printable_line(text), limit)
+    cut = clip(text, limit)
     html_safe = cut.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_PUNCTUATION.sub(r"\\\1", html_safe).replace("@", "@\u200b")
+
+
+def clip(value: object, limit: int) -> str:
+    """Untrusted text as one bounded line (see `one_printable_line`); None is ''.
+    Each format escapes the result its own way."""
+    if value is None:
+        return ""
+    return truncate(one_printable_line(str(value)), limit)
 
 
 def one_printable_line(text: str) -> str:
