@@ -8,10 +8,12 @@ silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
+import ssl
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_CONTACT = "https://github.com/curate-hub/curate"
 
@@ -34,6 +36,10 @@ class FetchConfig:
     max_retry_after: float = 60.0
     allow_private_networks: bool = False
     backoff_base: float = 1.0
+    proxy: str = ""  # "http://host:port": every request goes through it
+    use_environment_proxy: bool = False  # honour HTTP(S)_PROXY / NO_PROXY
+    trust: str = "certifi"  # or "system": the operating system's CAs (truststore)
+    ca_bundle: str = ""  # a PEM file of extra CAs; relative to the config file
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "video": VideoConfig,
     "archive": ArchiveConfig,
 }
+TRUST_CHOICES = ("certifi", "system")
 _MINIMUMS = {"concurrency": 1, "per_host_concurrency": 1, "confirm_after": 1, "max_bytes": 1}
 
 
@@ -89,11 +96,16 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: configuration file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return config_from_dict(data, str(path))
+    return config_from_dict(data, str(path), path.parent)
 
 
-def config_from_dict(data: dict[str, Any], where: str = "config") -> Config:
-    """Build a Config from parsed TOML, collecting every problem at once."""
+def config_from_dict(
+    data: dict[str, Any], where: str = "config", base: Path | None = None
+) -> Config:
+    """Build a Config from parsed TOML, collecting every problem at once.
+
+    A relative [fetch] ca_bundle is taken from `base` (the config file's folder).
+    """
     problems: list[str] = []
     sections: dict[str, Any] = {}
     for name, value in data.items():
@@ -104,6 +116,8 @@ def config_from_dict(data: dict[str, Any], where: str = "config") -> Config:
             problems.append(f"{where}: [{name}] must be a table")
         else:
             sections[name] = _build_section(_SECTIONS[name], name, value, where, problems)
+    if "fetch" in sections:
+        sections["fetch"] = _checked_fetch(sections["fetch"], where, base, problems)
     if problems:
         raise ConfigError("\n".join(problems))
     return Config(**sections)
@@ -124,6 +138,49 @@ def _build_section(
         else:
             kwargs[key] = _convert(value, type(fields[key].default))
     return cls(**kwargs)
+
+
+def _checked_fetch(
+    fetch: FetchConfig, where: str, base: Path | None, problems: list[str]
+) -> FetchConfig:
+    """[fetch]'s values that a type alone does not vouch for: the trust store,
+    the proxy's URL, the CA bundle's file (made absolute)."""
+    if fetch.trust not in TRUST_CHOICES:
+        problems.append(f"{where}: [fetch] trust: must be one of {', '.join(TRUST_CHOICES)}"
+                        f" (not {fetch.trust!r})")
+    if fetch.proxy:
+        problem = _proxy_problem(fetch.proxy)
+        if problem:
+            problems.append(f"{where}: [fetch] proxy: {problem}")
+    if not fetch.ca_bundle:
+        return fetch
+    bundle = (base or Path.cwd()) / Path(fetch.ca_bundle).expanduser()
+    problem = _bundle_problem(bundle)
+    if problem:
+        problems.append(f"{where}: [fetch] ca_bundle: {problem}")
+    return dataclasses.replace(fetch, ca_bundle=str(bundle.resolve()))
+
+
+def _proxy_problem(proxy: str) -> str:
+    try:
+        parts = urlsplit(proxy)
+        port = parts.port
+    except ValueError as exc:
+        return f"not a URL ({exc})"
+    if parts.scheme != "http" or not parts.hostname or port is None:
+        return f"must look like http://host:port (not {proxy!r})"
+    return ""
+
+
+def _bundle_problem(bundle: Path) -> str:
+    """'' when bundle is a readable file of PEM certificates, else why not."""
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=str(bundle))
+    except FileNotFoundError:
+        return f"no such file: {bundle}"
+    except (OSError, ssl.SSLError) as exc:
+        return f"{bundle} is not a readable PEM file of certificates ({exc})"
+    return ""
 
 
 def _convert(value: Any, expected: type) -> Any:

@@ -35,7 +35,7 @@ from pipeline.config import FetchConfig
 from pipeline.fetch.client import Clock, Fetcher
 from pipeline.fetch.guard import AddressPolicy
 from pipeline.fetch.retry import RetryPolicy
-from pipeline.fetch.transport import Transport
+from pipeline.fetch.session import Guard, HttpSession, tls_context
 
 TLS_DIR = Path(__file__).parent / "data" / "tls"
 LOOPBACK = "127.0.0.1"
@@ -146,17 +146,18 @@ class FakeInternet:
             port = (self._secure if port == TLS_PORT else self._plain).port
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (LOOPBACK, port))]
 
-    def transport(self, policy: AddressPolicy | None = None, trusted: bool = True) -> Transport:
-        """A Transport that reaches this internet, trusting its test CA unless
+    def session(self, config: FetchConfig | None = None, policy: AddressPolicy | None = None,
+                trusted: bool = True) -> HttpSession:
+        """An HttpSession that reaches this internet, trusting its test CA unless
         `trusted` is False (then certifi's CAs, which never signed it)."""
-        tls = ssl.create_default_context(cafile=str(TLS_DIR / "ca.pem")) if trusted else None
-        return Transport(policy or AddressPolicy(allow_private=True), tls=tls,
-                         resolve=self.resolve)
+        tls = tls_context(ca_bundle=str(TLS_DIR / "ca.pem")) if trusted else None
+        guard = Guard(policy or AddressPolicy(allow_private=True), self.resolve)
+        return HttpSession(config or FetchConfig(), guard, tls)
 
     def fetcher(self, config: FetchConfig, clock: Clock | None = None,
                 policy: RetryPolicy | None = None, trusted: bool = True) -> Fetcher:
         """A Fetcher for config whose every request ends up here."""
-        return Fetcher(config, self.transport(trusted=trusted), clock=clock,
+        return Fetcher(config, self.session(config, trusted=trusted), clock=clock,
                        resolve=self.resolve, policy=policy)
 
     def close(self) -> None:

@@ -11,8 +11,6 @@ import socket
 import pytest
 
 from bench import pages
-from bench.alternative import ideal_wall
-from bench.alternative import main as alternative_main
 from bench.farm import answer_for, host_address, parse_request
 from bench.inputs import Settings, expected_kinds, politeness_bound
 from bench.run import main
@@ -71,16 +69,6 @@ def _counts(line: str) -> dict[str, int]:
             ((m.group(2), m.group(1)) for m in re.finditer(r"([a-z-]+) (\d+)", line))}
 
 
-def test_fetching_last_nights_retries_first_shortens_the_ideal_night() -> None:
-    """The virtual-time ideal of the bench's later nights: their 5xx and 429
-    waits overlap the rest instead of trailing after it (check.retried_first)."""
-    settings = Settings()
-    in_order = ideal_wall(settings, probe=False)
-    retried_first = ideal_wall(settings, probe=False, retried_first=True)
-    assert retried_first < in_order - 1.0
-    assert retried_first >= 11_520 * settings.latency / settings.concurrency  # the farm's floor
-
-
 @needs_loopback_hosts
 def test_bench_runs_curate_against_the_farm(capsys: pytest.CaptureFixture[str]) -> None:
     status = main(["--urls", "120", "--hosts", str(HOSTS), "--latency", "0.005",
@@ -94,20 +82,3 @@ def test_bench_runs_curate_against_the_farm(capsys: pytest.CaptureFixture[str]) 
     assert _counts(got.group(1)) == _counts(want.group(1))
     assert "429 reported broken: 0" in out
     assert status == 0, out
-
-
-@needs_loopback_hosts
-def test_the_measured_alternative_does_the_same_work_as_curate(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    """bench/alternative.py (the issue's "measure the alternative"): plain
-    http.client threads and curate's own Fetcher ask the farm the same things."""
-    status = alternative_main(["--urls", "60", "--hosts", str(HOSTS), "--latency", "0.005",
-                               "--client", "httpclient-threads", "curate-threads",
-                               "--extract", "inline", "--reference", "5"])
-    out = capsys.readouterr().out
-    row = re.compile(r"(httpclient|curate)-threads +\| inline +\| +\d")
-    rows = [line for line in out.splitlines() if row.match(line)]
-    farm_views = {tuple(cell.strip() for cell in row.split("|")[2:6]) for row in rows[-2:]}
-    assert status == 0, out
-    assert len(rows) >= 2 and len(farm_views) == 1, out  # same requests, statuses, probes

@@ -199,7 +199,7 @@ def test_a_run_closes_the_connections_it_kept_alive(
               entry(hub.url("/attc/glossary?kept=1"), id="b"))
     catalogue = Catalogue((Hub("test", "Test", "", "test.yaml", listed),), "digest")
     check(catalogue, fast_config, now=lambda: NOW)
-    assert len(made) == 1 and len(made[0].transport.idle) == 0
+    assert len(made) == 1 and made[0].kept_connections() == 0
     assert made[0].fetch(hub.url("/gilead/car-t?kept=2")).status == 200  # kept again after
 
 

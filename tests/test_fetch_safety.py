@@ -16,6 +16,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from http.cookiejar import CookieJar
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,7 +32,7 @@ from pipeline.fetch.guard import (
     PeerRefused,
     check_peer,
 )
-from pipeline.fetch.transport import Transport
+from pipeline.fetch.session import Guard, HttpSession, SendError
 from pipeline.models import FetchError
 from pipeline.sim import SimulatedHub
 from tests.fakes import resolver_to
@@ -123,8 +124,8 @@ def loopback_fetcher(
     policy: AddressPolicy, resolve: Any = socket.getaddrinfo, connect_to: Any = socket.getaddrinfo
 ) -> Fetcher:
     """A fetcher checking names with `resolve` and connecting where `connect_to` says."""
-    transport = Transport(policy, resolve=connect_to)
-    return Fetcher(STRICT, transport, resolve=resolve, addresses=policy)
+    session = HttpSession(STRICT, Guard(policy, connect_to))
+    return Fetcher(STRICT, session, resolve=resolve, addresses=policy)
 
 
 # -- every hop is checked ---------------------------------------------------
@@ -184,7 +185,7 @@ def test_an_https_peer_is_refused_before_the_tls_handshake() -> None:
     assert received == [b""]  # connected, then closed without a byte
 
 
-def test_an_allowed_address_is_fetched_through_the_guarded_transport() -> None:
+def test_an_allowed_address_is_fetched_through_the_guarded_session() -> None:
     with serving(PUBLIC_STAND_IN, page) as outside:
         result = loopback_fetcher(TEST_POLICY).fetch(url_of(outside, "/page"))
     assert (result.status, result.body, result.error) == (200, b"<title>inside</title>", None)
@@ -197,13 +198,14 @@ def test_a_loopback_url_gets_zero_connections_without_the_allow_flag() -> None:
     assert (inside.accepts, inside.requests) == (0, 0)
 
 
-def test_the_transport_alone_refuses_a_forbidden_peer() -> None:
+def test_the_session_alone_refuses_a_forbidden_peer() -> None:
     """Even a request that skips check_url cannot reach a forbidden address."""
     with serving("127.0.0.1", page) as inside:
-        transport = Transport(AddressPolicy())
-        with pytest.raises(PeerRefused):
-            transport.get(url_of(inside, "/admin"), {}, 1.0, 2.0)
+        session = HttpSession(STRICT, Guard(AddressPolicy()))
+        with pytest.raises(SendError) as refused:
+            session.get(url_of(inside, "/admin"), {}, CookieJar(), 1.0, 2.0)
         time.sleep(0.1)
+    assert refused.value.error is FetchError.FORBIDDEN_ADDRESS
     assert inside.requests == 0
 
 

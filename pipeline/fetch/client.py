@@ -1,8 +1,12 @@
 """Fetch one URL: streamed GET, redirects by hand, a deadline and a body cap.
 
-Sends through transport.py (http.client), the only network code. Every
+Sends through session.py (requests), the only network code. Every
 outcome, a dead link included, comes back as a FetchResult; exceptions
 escape only for faults of curate itself.
+
+Cookies live for one resource: fetch() starts an empty jar that its hops and
+its retries share (a site that sets a cookie and redirects to itself, a
+"cookie check", then answers), and that no other resource ever sees.
 
 Everything kept from an answer is bounded: the body by the cap (counted
 after decompression, which happens here in bounded pieces, so a gzip bomb
@@ -12,22 +16,27 @@ length, and every error detail.
 
 from __future__ import annotations
 
-import http.client
 import socket
-import ssl
 import time
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from http.cookiejar import CookieJar
 from typing import Protocol
 from urllib.parse import urljoin
 
 from pipeline import __version__
 from pipeline.config import FetchConfig
-from pipeline.fetch.guard import AddressPolicy, AddressRefused, PeerRefused, Resolver, check_url
-from pipeline.fetch.head import Headers
+from pipeline.fetch.guard import AddressPolicy, AddressRefused, Resolver, check_url
 from pipeline.fetch.retry import RetryPolicy
-from pipeline.fetch.transport import InvalidTarget, Response, Transport
+from pipeline.fetch.session import (
+    MAX_DETAIL,
+    Answer,
+    Guard,
+    HttpSession,
+    SendError,
+    describe,
+)
 from pipeline.models import FetchError, FetchResult, Hop
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -37,7 +46,6 @@ MAX_HEADERS = 100  # headers kept in a FetchResult
 MAX_HEADER_NAME = 256
 MAX_HEADER_VALUE = 8_192
 MAX_LOCATION = 8_192  # a longer redirect target is refused, not cut
-MAX_DETAIL = 300
 # A redirect's own body is read to its end when it is this small and this
 # quick, so that its connection is kept for the next hop (most often to the
 # same host: http -> https aside, a moved page stays on its site).
@@ -47,8 +55,6 @@ GZIP_WBITS = 16 + zlib.MAX_WBITS
 GZIP_MAGIC = b"\x1f\x8b"
 # Only what read_body() can inflate within the body cap; never br or zstd.
 ACCEPT_ENCODING = "gzip, deflate"
-# What a failed send or read raises: the network's faults, never curate's.
-TRANSPORT_ERRORS = (OSError, http.client.HTTPException, InvalidTarget)
 
 
 def user_agent(contact: str) -> str:
@@ -85,24 +91,25 @@ class _Attempt:
 
     url: str
     deadline: float
+    cookies: CookieJar
     hops: list[Hop] = field(default_factory=list)
     current: str = ""
 
 
 class Fetcher:
-    """Fetches URLs politely and safely; thread-safe (one shared Transport).
+    """Fetches URLs politely and safely; thread-safe (one shared HttpSession).
 
     `addresses` says which addresses may be contacted; by default private
     networks only if config.allow_private_networks. It is checked before
-    every request (resolve) and, when the Transport is built here, again on
-    every new connection against the address actually reached. A Transport
-    passed in keeps its own address policy.
+    every request (resolve) and, when the HttpSession is built here, again on
+    every new connection against the address actually reached. An
+    HttpSession passed in keeps its own guard.
     """
 
     def __init__(
         self,
         config: FetchConfig,
-        transport: Transport | None = None,
+        http: HttpSession | None = None,
         clock: Clock | None = None,
         resolve: Resolver = socket.getaddrinfo,
         policy: RetryPolicy | None = None,
@@ -110,9 +117,7 @@ class Fetcher:
     ) -> None:
         self.config = config
         self.addresses = addresses or AddressPolicy(config.allow_private_networks)
-        # Idle connections kept per origin: twice what may be in flight to it.
-        per_origin = max(config.per_host_concurrency, 1) * 2
-        self.transport = transport or Transport(self.addresses, per_origin)
+        self.http = http or HttpSession(config, Guard(self.addresses, resolve))
         self.headers = default_headers(config)
         self.clock = clock or Clock()
         self.resolve = resolve
@@ -121,52 +126,61 @@ class Fetcher:
         )
 
     def with_config(self, config: FetchConfig) -> Fetcher:
-        """The same fetcher (transport, clock, policies) with another configuration."""
-        return Fetcher(
-            config, self.transport, self.clock, self.resolve, self.policy, self.addresses
-        )
+        """The same fetcher (session, clock, policies) with another configuration."""
+        return Fetcher(config, self.http, self.clock, self.resolve, self.policy, self.addresses)
 
     def with_max_bytes(self, max_bytes: int) -> Fetcher:
-        """The same fetcher (transport, clock, policies) with another body cap."""
+        """The same fetcher (session, clock, policies) with another body cap."""
         return self.with_config(replace(self.config, max_bytes=max_bytes))
 
     def close(self) -> None:
         """Close the connections kept alive for later requests."""
-        self.transport.close()
+        self.http.close()
+
+    def kept_connections(self) -> int:
+        """How many idle connections are kept open for later requests."""
+        return self.http.kept_connections()
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> FetchResult:
         """Fetch url, retrying transient failures as the policy says (sleeping between)."""
-        attempt = 1
+        attempt, cookies = 1, CookieJar()
         while True:  # ends: the policy stops after its number of retries
-            result, delay = self.try_once(url, headers or {}, attempt)
+            result, delay = self.try_once(url, headers or {}, attempt, cookies)
             if delay is None:
                 return result
             self.clock.sleep(delay)
             attempt += 1
 
     def try_once(
-        self, url: str, headers: Mapping[str, str], attempt: int = 1
+        self, url: str, headers: Mapping[str, str], attempt: int = 1,
+        cookies: CookieJar | None = None,
     ) -> tuple[FetchResult, float | None]:
         """Attempt number `attempt`, and the seconds to wait before the next one
-        (None: this result is final). For callers that wait without sleeping."""
-        result = replace(self.fetch_once(url, headers), attempts=attempt)
+        (None: this result is final). For callers that wait without sleeping;
+        they pass the same `cookies` to every attempt for one resource."""
+        result = replace(self.fetch_once(url, headers, cookies), attempts=attempt)
         return result, self.policy.delay(result, attempt, now=self.clock.wall())
 
-    def fetch_once(self, url: str, headers: Mapping[str, str]) -> FetchResult:
+    def fetch_once(
+        self, url: str, headers: Mapping[str, str], cookies: CookieJar | None = None
+    ) -> FetchResult:
         """One attempt: follow redirects by hand, recording every hop."""
         started = self.clock.now()
-        state = _Attempt(url=url, deadline=started + self.config.timeout, current=url)
+        jar = CookieJar() if cookies is None else cookies
+        state = _Attempt(url, started + self.config.timeout, jar, current=url)
         result = self._follow(state, headers)
         return replace(result, elapsed_ms=int((self.clock.now() - started) * 1000))
 
     def _follow(self, state: _Attempt, headers: Mapping[str, str]) -> FetchResult:
-        seen = {state.url}
+        # A URL seen again with the same cookies is a loop; with a cookie the
+        # last answer set, it is a site's cookie check going on as planned.
+        seen = {(state.url, cookie_state(state.cookies))}
         for _ in range(self.config.max_redirects + 1):
             response_or_failure = self._request(state, headers)
             if isinstance(response_or_failure, FetchResult):
                 return response_or_failure
             response = response_or_failure
-            location = response.headers.get("location")
+            location = response.header("location")
             if response.status not in REDIRECT_STATUSES or not location:
                 return self._read(state, response)
             self._discard(state, response)
@@ -175,41 +189,52 @@ class Fetcher:
                 return self._failure(state, FetchError.BAD_REDIRECT, detail)
             target = urljoin(state.current, utf8_location(location.strip()))
             state.hops.append(Hop(state.current, response.status, target))
-            if target in seen:
+            visit = (target, cookie_state(state.cookies))
+            if visit in seen:
                 detail = f"redirect loop back to {target}"
                 return self._failure(state, FetchError.REDIRECT_LOOP, detail)
-            seen.add(target)
+            seen.add(visit)
             state.current = target
         detail = f"more than {self.config.max_redirects} redirects"
         return self._failure(state, FetchError.TOO_MANY_REDIRECTS, detail)
 
-    def _request(self, state: _Attempt, headers: Mapping[str, str]) -> Response | FetchResult:
+    def _request(self, state: _Attempt, headers: Mapping[str, str]) -> Answer | FetchResult:
         """Send one GET for state.current, or say why it could not be sent."""
-        try:
-            check_url(state.current, self.addresses, self.resolve)
-        except AddressRefused as exc:
-            return self._failure(state, exc.error, str(exc))
-        except (socket.gaierror, UnicodeError) as exc:
-            return self._failure(state, FetchError.DNS, f"host not found ({exc})")
+        refusal = self._refusal(state.current)
+        if refusal is not None:
+            return self._failure(state, *refusal)
         remaining = state.deadline - self.clock.now()
         if remaining <= 0:
             return self._failure(state, FetchError.TIMEOUT, "deadline passed during redirects")
         connect_timeout = min(self.config.connect_timeout, remaining)
         try:
-            return self.transport.get(
-                state.current, {**self.headers, **headers}, connect_timeout, remaining
-            )
-        except TRANSPORT_ERRORS as exc:
-            error, detail = classify_exception(exc)
-            return self._failure(state, error, detail)
+            return self.http.get(state.current, {**self.headers, **headers}, state.cookies,
+                                 connect_timeout, remaining)
+        except SendError as exc:
+            return self._failure(state, exc.error, exc.detail)
 
-    def _read(self, state: _Attempt, response: Response) -> FetchResult:
+    def _refusal(self, url: str) -> tuple[FetchError, str] | None:
+        """Why url may not be asked for (scheme, or an address the policy
+        forbids), or None. Through a proxy, a name that does not resolve here
+        is the proxy's to resolve (networks that give only the proxy DNS)."""
+        try:
+            check_url(url, self.addresses, self.resolve)
+        except AddressRefused as exc:
+            return exc.error, str(exc)
+        except (socket.gaierror, UnicodeError) as exc:
+            if self.http.proxies_for(url):
+                return None
+            return FetchError.DNS, f"host not found ({exc})"
+        return None
+
+    def _read(self, state: _Attempt, response: Answer) -> FetchResult:
         """Read the body within the deadline and the cap; always closes."""
         try:
             read = read_body(response, state.deadline, self.config.max_bytes, self.clock.now)
-        except (*TRANSPORT_ERRORS, BodyDecodeError) as exc:
-            error, detail = classify_exception(exc)
-            read = BodyRead(b"", error=error, detail=detail)
+        except SendError as exc:
+            read = BodyRead(b"", error=exc.error, detail=exc.detail)
+        except BodyDecodeError as exc:
+            read = BodyRead(b"", error=FetchError.CONNECTION, detail=describe(exc))
         finally:
             response.close()
         return FetchResult(
@@ -217,20 +242,20 @@ class Fetcher:
             final_url=state.current,
             status=response.status,
             redirects=tuple(state.hops),
-            headers=bounded_headers(response.headers),
+            headers=bounded_headers(response.fields()),
             body=read.body,
             truncated=read.truncated,
             error=read.error,
             error_detail=read.detail[:MAX_DETAIL],
         )
 
-    def _discard(self, state: _Attempt, response: Response) -> None:
+    def _discard(self, state: _Attempt, response: Answer) -> None:
         """Read a redirect's body to its end if it is small and comes at once, then
         close the response: read whole, its connection is kept for reuse."""
         until = min(state.deadline, self.clock.now() + DRAIN_SECONDS)
         try:
             read_body(response, until, DRAIN_BYTES, self.clock.now)
-        except (*TRANSPORT_ERRORS, BodyDecodeError):
+        except (SendError, BodyDecodeError):
             pass  # the connection is closed below; the redirect stands
         finally:
             response.close()
@@ -246,6 +271,11 @@ class Fetcher:
         )
 
 
+def cookie_state(cookies: CookieJar) -> frozenset[tuple[str, str, str, str | None]]:
+    """What the jar holds, comparable: (domain, path, name, value) of each cookie."""
+    return frozenset((c.domain, c.path, c.name, c.value) for c in cookies)
+
+
 def utf8_location(location: str) -> str:
     """The Location as its sender meant it: http.client reads header bytes as
     Latin-1, but servers that put non-ASCII in a Location send UTF-8."""
@@ -255,7 +285,7 @@ def utf8_location(location: str) -> str:
         return location
 
 
-def bounded_headers(headers: Headers) -> dict[str, str]:
+def bounded_headers(fields: Iterable[tuple[str, str]]) -> dict[str, str]:
     """The first MAX_HEADERS header names, each value cut to MAX_HEADER_VALUE characters.
 
     A repeated header becomes one, its values joined by ", " (RFC 9110 5.3),
@@ -264,7 +294,7 @@ def bounded_headers(headers: Headers) -> dict[str, str]:
     """
     kept: dict[str, str] = {}
     spelling: dict[str, str] = {}
-    for name, value in headers.items():
+    for name, value in fields:
         key = name.lower()
         if key in spelling:
             joined = f"{kept[spelling[key]]}, {value}"
@@ -286,17 +316,19 @@ class BodyRead:
 
 
 def read_body(
-    response: Response, deadline: float, max_bytes: int, now: Callable[[], float]
+    response: Answer, deadline: float, max_bytes: int, now: Callable[[], float]
 ) -> BodyRead:
     """Read at most max_bytes of decoded body before the deadline.
 
-    Raw bytes are read (http.client never decompresses) and inflated
-    here by a decoder that never produces more than the cap leaves room
-    for, so a gzip bomb stops at the cap. read1() returns whatever has
-    arrived, so a server that trickles one byte at a time is still cut off
-    at the deadline rather than at each read's timeout.
+    Raw bytes are read and inflated here by a decoder that never produces
+    more than the cap leaves room for, so a gzip bomb stops at the cap.
+    (urllib3's own decoding is bounded too, but its read1() goes on reading
+    until a compressed piece yields output, past any deadline for a body
+    trickled a byte at a time.) read1() returns whatever has arrived, so a
+    server that trickles one byte at a time is still cut off at the deadline
+    rather than at each read's timeout.
     """
-    decoder, note = body_decoder(response.headers.get("content-encoding") or "")
+    decoder, note = body_decoder(response.header("content-encoding") or "")
     body = bytearray()
     while True:  # ends at the end of the body, the cap or the deadline
         if now() > deadline:
@@ -406,26 +438,3 @@ def body_decoder(content_encoding: str) -> tuple[Decoder, str]:
     # br, zstd, stacked codings: not asked for (Accept-Encoding), kept raw within the cap
     return Identity(), f"content-encoding {coding[:40]!r} not decoded; body kept as sent"
 
-
-def classify_exception(exc: BaseException) -> tuple[FetchError, str]:
-    """Map what a send or read raised to a FetchError and a short detail."""
-    text = _describe(exc)
-    if isinstance(exc, PeerRefused):
-        return FetchError.FORBIDDEN_ADDRESS, str(exc)[:MAX_DETAIL]
-    if isinstance(exc, ssl.SSLError | ssl.CertificateError):
-        return FetchError.TLS, text
-    if isinstance(exc, TimeoutError):
-        return FetchError.TIMEOUT, text
-    if isinstance(exc, InvalidTarget):
-        unsupported = FetchError.UNSUPPORTED_SCHEME if exc.unsupported_scheme else None
-        return unsupported or FetchError.BAD_REDIRECT, text
-    if isinstance(exc, ConnectionRefusedError):
-        return FetchError.CONNECTION_REFUSED, "connection refused"
-    if isinstance(exc, socket.gaierror):
-        return FetchError.DNS, "host not found"
-    return FetchError.CONNECTION, text
-
-
-def _describe(exc: BaseException) -> str:
-    """A one-line, bounded description of an exception."""
-    return f"{type(exc).__name__}: {exc}"[:MAX_DETAIL]

@@ -50,7 +50,7 @@ class PeerRefused(OSError):
     """A new connection reached an address the policy forbids; it was closed unused.
 
     An OSError so that urllib3 and requests pass it on (wrapped) like any
-    other failure to connect; classify_exception() finds it in the chain.
+    other failure to connect; session.send_error() finds it in the chain.
     """
 
 
