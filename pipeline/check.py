@@ -13,6 +13,7 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from http.cookiejar import CookieJar
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -332,13 +333,15 @@ def fetch_all(
         if progress is not None:
             progress(done, len(urls), host_of(url), outcome.failed)
 
-    def work(url: str, attempt: int = 1) -> Outcome | Deferred[Outcome]:
+    def work(url: str, attempt: int = 1, cookies: CookieJar | None = None
+             ) -> Outcome | Deferred[Outcome]:
         active = _with_cap(fetcher, max_bytes.get(url))
         validators = conditions.get(url)
         asked = _conditions(*validators) if validators else {}
-        result, delay = active.try_once(url, asked, attempt)
+        cookies = CookieJar() if cookies is None else cookies  # this URL's, its retries too
+        result, delay = active.try_once(url, asked, attempt, cookies)
         if delay is not None:  # retried later, without holding a slot meanwhile
-            return Deferred(delay, functools.partial(work, url, attempt + 1))
+            return Deferred(delay, functools.partial(work, url, attempt + 1, cookies))
         fetched = add_side_checks(fetched_from(result), config, fetcher, prober)
         judged = {r.id: judge_now(r, fetched) for r in listing[url]}
         return Outcome(fetched.result.error, _failed(fetched.result), judged)

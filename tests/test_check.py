@@ -28,6 +28,8 @@ from pipeline.models import (
 )
 from pipeline.sim import SimulatedHub
 from tests.conftest import Sleeps
+from tests.fakes import FakeClock
+from tests.loopback import FakeInternet
 
 pytestmark = pytest.mark.integration
 
@@ -75,6 +77,8 @@ CASES = [
     ("/moved-308", {}, Availability.REDIRECTED, {"permanent-redirect"}),
     ("/moved-temporarily", {}, Availability.AVAILABLE, set()),
     ("/moved-307", {}, Availability.AVAILABLE, set()),
+    # 302 to itself with Set-Cookie, the page once the cookie comes back
+    ("/cookie-check", {"title": "Cookie check passed"}, Availability.AVAILABLE, set()),
     ("/status/404", {}, Availability.BROKEN, set()),
     ("/status/410", {}, Availability.BROKEN, set()),
     ("/loop/a", {}, Availability.BROKEN, set()),
@@ -106,6 +110,25 @@ def test_each_situation_gets_its_verdict(
     result = check_one(entry(hub.url(path), **fields), fast_config, fetcher)
     assert result.availability is availability, result.observed
     assert codes(result) == expected_codes
+
+
+def test_a_resource_never_sends_a_cookie_another_resource_was_given(
+    internet: FakeInternet, fast_config: Config
+) -> None:
+    """Each resource is a patient's first visit: cookies stay within its own chain
+    and its retries, never reach the next resource, even on the same site."""
+    site = "https://hub.example.org"
+    internet.get(f"{site}/a", status=503, headers={"Set-Cookie": "session=a; Path=/"})
+    internet.get(f"{site}/a", body="<title>A</title>", content_type="text/html")
+    internet.get(f"{site}/b", body="<title>B</title>", content_type="text/html")
+    config = replace(fast_config, fetch=replace(fast_config.fetch, concurrency=1),
+                     verdicts=replace(fast_config.verdicts, soft404_probe=False))
+    fetcher = internet.fetcher(config.fetch, clock=FakeClock().clock())
+    results = run_check([entry(f"{site}/a", id="a"), entry(f"{site}/b", id="b")], config,
+                        fetcher)
+    sent = [(call.url.rsplit("/", 1)[1], call.headers.get("Cookie", "-")) for call in internet.calls]
+    assert [r.availability for r in results] == [Availability.AVAILABLE] * 2
+    assert sorted(sent) == [("a", "-"), ("a", "session=a"), ("b", "-")]
 
 
 def test_a_refused_connection_is_broken_and_not_retried(

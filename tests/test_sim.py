@@ -989,3 +989,11 @@ def test_demo_wall_entries_answer_as_their_comments_say(hub: SimulatedHub, tmp_p
         assert skipped not in urls
     text = (tmp_path / "car-t-phases-demo.yaml").read_text(encoding="utf-8")
     assert text.count("  # Shows: ") == len(resources) == len(by_id)
+
+
+def test_the_cookie_check_sends_itself_a_cookie_then_serves_the_page(hub: SimulatedHub) -> None:
+    status, headers, _ = fetch(hub.url("/cookie-check"))
+    assert (status, headers["Location"]) == (302, "/cookie-check")
+    cookie = headers["Set-Cookie"].split(";")[0]
+    status, _, body = fetch(hub.url("/cookie-check"), headers={"Cookie": cookie})
+    assert (status, title_of(body)) == (200, "Cookie check passed")

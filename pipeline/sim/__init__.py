@@ -20,7 +20,8 @@ Failures:
     cf-mitigated), /forbidden (403), /rate-limited (429, Retry-After: 1),
     /flaky?key=K (503 once per key, then 200), /moved-permanently (301),
     /moved-308 (absolute), /moved-temporarily (302), /moved-307,
-    /chain/<n> (n redirects), /loop/a <-> /loop/b, /slow-trickle (a byte
+    /chain/<n> (n redirects), /loop/a <-> /loop/b, /cookie-check (302 to
+    itself with Set-Cookie, the page once the cookie comes back), /slow-trickle (a byte
     every 0.2 s), /oversized (64 MiB, no length), /oversized-declared
     (Content-Length 200 MB), and SimulatedHub.refused_url() (nothing listens).
 Soft 404s, walls and bot blocks (soft404.py, walls.py, challenges.py):

@@ -16,6 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs
@@ -177,6 +178,20 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Response]], ..
 )
 
 
+COOKIE_CHECK = "curate_sim_visit=1"
+
+
+def _cookie_check(request: Request) -> Response:
+    """/cookie-check: a session bootstrap, as many real sites do it: without its
+    cookie, 302 to itself setting it; with it, the page."""
+    sent = (request.header("cookie") or "").replace(" ", "").split(";")
+    if COOKIE_CHECK in sent:
+        return html_response("Cookie check passed", "The page behind a session cookie.")
+    moved = redirect(302, "/cookie-check")
+    cookie = ("Set-Cookie", f"{COOKIE_CHECK}; Path=/; HttpOnly")
+    return replace(moved, headers=(*moved.headers, cookie))
+
+
 class Router:
     """Resolves requests for one hub; holds the state of its stateful routes."""
 
@@ -196,6 +211,7 @@ class Router:
             "/oversized-declared": lambda _: self._oversized(OVERSIZED_DECLARED_LENGTH),
             "/gzip-bomb": gzip_bomb,
             "/moved-308": lambda _: redirect(308, f"{base_url}/gilead/car-t"),
+            "/cookie-check": _cookie_check,
             **wall_routes(variants or Variants()),
             **video_routes(),
         }
