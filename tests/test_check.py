@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,7 +30,7 @@ from pipeline.models import (
 from pipeline.sim import SimulatedHub
 from tests.conftest import Sleeps
 from tests.fakes import FakeClock
-from tests.loopback import FakeInternet
+from tests.loopback import TLS_DIR, FakeInternet
 
 pytestmark = pytest.mark.integration
 
@@ -126,9 +127,31 @@ def test_a_resource_never_sends_a_cookie_another_resource_was_given(
     fetcher = internet.fetcher(config.fetch, clock=FakeClock().clock())
     results = run_check([entry(f"{site}/a", id="a"), entry(f"{site}/b", id="b")], config,
                         fetcher)
-    sent = [(call.url.rsplit("/", 1)[1], call.headers.get("Cookie", "-")) for call in internet.calls]
+    sent = [(call.url.rsplit("/", 1)[1], call.headers.get("Cookie", "-"))
+            for call in internet.calls]
     assert [r.availability for r in results] == [Availability.AVAILABLE] * 2
     assert sorted(sent) == [("a", "-"), ("a", "session=a"), ("b", "-")]
+
+
+@pytest.mark.parametrize(("bundle", "availability", "expected_codes"), [
+    (None, Availability.TLS_ERROR, set()),
+    (TLS_DIR / "ca.pem", Availability.AVAILABLE, set()),
+])
+def test_a_site_behind_a_private_authority_is_available_once_its_bundle_is_configured(
+    internet: FakeInternet, fast_config: Config, bundle: Path | None,
+    availability: Availability, expected_codes: set[str],
+) -> None:  # tls-error without the bundle, available with it
+    """A hospital network inspecting TLS with its own CA: without the bundle
+    every https link fails; with [fetch] ca_bundle it is checked as usual."""
+    url = "https://guide.example.org/car-t"
+    internet.get(url, body="<title>CAR-T guide</title>", content_type="text/html")
+    fetch = replace(fast_config.fetch, retries=0, ca_bundle=str(bundle or ""))
+    config = replace(fast_config, fetch=fetch,
+                     verdicts=replace(fast_config.verdicts, soft404_probe=False))
+    fetcher = Fetcher(fetch, clock=FakeClock().clock(), resolve=internet.resolve)
+    result = check_one(entry(url), config, fetcher)
+    assert result.availability is availability, result.observed
+    assert codes(result) == expected_codes
 
 
 def test_a_refused_connection_is_broken_and_not_retried(

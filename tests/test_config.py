@@ -8,6 +8,8 @@ import pytest
 
 from pipeline.config import Config, ConfigError, load_config
 
+CA = Path(__file__).parent / "data" / "tls" / "ca.pem"
+
 
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "curate.toml"
@@ -41,6 +43,12 @@ def test_keys_are_read_and_ints_become_floats_where_seconds_are_meant(tmp_path: 
         ("[fetch]\ntimeout = -1\n", "[fetch] timeout: must not be negative"),
         ("[fetch]\nallow_private_networks = 1\n", "allow_private_networks: must be true or false"),
         ("[fetch\n", "not valid TOML"),
+        ('[fetch]\ntrust = "windows"\n', "[fetch] trust: must be one of certifi, system"),
+        ('[fetch]\nproxy = "proxy.example.org:3128"\n', "[fetch] proxy: must look like http://"),
+        ('[fetch]\nproxy = "socks5://proxy.example.org:1080"\n', "proxy: must look like http://"),
+        ('[fetch]\nproxy = "http://proxy.example.org:port"\n', "[fetch] proxy: not a URL"),
+        ('[fetch]\nca_bundle = "missing.pem"\n', "[fetch] ca_bundle: no such file"),
+        ('[fetch]\nca_bundle = "curate.toml"\n', "is not a readable PEM file"),
     ],
 )
 def test_mistakes_are_named_with_the_file(tmp_path: Path, text: str, message: str) -> None:
@@ -60,3 +68,22 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_the_network_keys_are_read_and_a_bundle_is_found_beside_the_file(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "inspection-ca.pem").write_bytes(CA.read_bytes())
+    path = write(tmp_path, '[fetch]\nproxy = "http://proxy.example.org:3128"\n'
+                           'use_environment_proxy = true\ntrust = "system"\n'
+                           'ca_bundle = "inspection-ca.pem"\n')
+    fetch = load_config(path).fetch
+    assert (fetch.proxy, fetch.use_environment_proxy, fetch.trust) == (
+        "http://proxy.example.org:3128", True, "system")
+    assert fetch.ca_bundle == str(tmp_path / "inspection-ca.pem")
+
+
+def test_by_default_no_proxy_and_certifi() -> None:
+    fetch = load_config(None).fetch
+    assert (fetch.proxy, fetch.use_environment_proxy, fetch.trust, fetch.ca_bundle) == (
+        "", False, "certifi", "")

@@ -25,11 +25,12 @@ from urllib3.exceptions import (
 )
 
 from pipeline.config import FetchConfig
+from pipeline.fetch.client import Fetcher
 from pipeline.fetch.guard import PeerRefused
-from pipeline.fetch.session import MAX_DETAIL, send_error
+from pipeline.fetch.session import MAX_DETAIL, send_error, tls_context
 from pipeline.models import FetchError
 from tests.fakes import FakeClock
-from tests.loopback import FakeInternet
+from tests.loopback import TLS_DIR, FakeInternet
 
 CONFIG = FetchConfig(allow_private_networks=True, retries=0, timeout=2.0, connect_timeout=1.0)
 PAGE = "https://hub.example.org/guide"
@@ -222,3 +223,27 @@ def test_a_chain_that_loops_back_on_itself_ends() -> None:
     first, second = ConnectionResetError("a"), ConnectionResetError("b")
     first.__context__, second.__context__ = second, first
     assert send_error(first).error is FetchError.CONNECTION
+
+
+# -- whose certificate authorities are trusted -------------------------------------
+
+
+@pytest.mark.parametrize("trust", ["certifi", "system"])
+def test_a_site_signed_by_a_private_authority_needs_its_bundle(
+    internet: FakeInternet, trust: str
+) -> None:
+    """As behind a hospital's TLS inspection: its CA is in neither store."""
+    internet.get(PAGE, body="ok")
+    config = replace(CONFIG, trust=trust)
+    without = Fetcher(config, clock=FakeClock().clock(), resolve=internet.resolve).fetch(PAGE)
+    bundled = replace(config, ca_bundle=str(TLS_DIR / "ca.pem"))
+    with_it = Fetcher(bundled, clock=FakeClock().clock(), resolve=internet.resolve).fetch(PAGE)
+    assert without.error is FetchError.TLS and "certificate verify failed" in without.error_detail
+    assert (with_it.status, with_it.body, with_it.error) == (200, b"ok", None)
+    assert len(internet.calls) == 1  # the refused handshake sent no request
+
+
+def test_an_extra_bundle_adds_to_the_usual_authorities() -> None:
+    plain = tls_context("certifi").cert_store_stats()["x509_ca"]
+    bundled = tls_context("certifi", str(TLS_DIR / "ca.pem")).cert_store_stats()["x509_ca"]
+    assert plain > 100 and bundled == plain + 1

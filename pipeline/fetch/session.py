@@ -264,13 +264,16 @@ class Answer:
 
 class HttpSession:
     """Sends GETs through one requests.Session; thread-safe (the Session keeps
-    no state between requests: no cookies, no proxies of its own)."""
+    no state between requests: no cookies, nothing from the environment)."""
 
     def __init__(self, config: FetchConfig, guard: Guard,
                  tls: ssl.SSLContext | None = None) -> None:
         self.proxy = config.proxy
+        self.environment_proxies = config.use_environment_proxy
         self.session = requests.Session()
-        self.session.trust_env = config.use_environment_proxy
+        # Nothing from the environment by default: not its proxies (below, only
+        # when asked), nor ~/.netrc credentials, nor REQUESTS_CA_BUNDLE.
+        self.session.trust_env = False
         self.session.cookies = RequestsCookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
         self.session.headers.clear()
         # Idle connections kept per origin: twice what may be in flight to it.
@@ -286,7 +289,7 @@ class HttpSession:
         environment's (only when trusted), else none."""
         if self.proxy:
             return {"http": self.proxy, "https": self.proxy}
-        if self.session.trust_env:
+        if self.environment_proxies:  # HTTP(S)_PROXY, minus what NO_PROXY exempts
             return requests.utils.get_environ_proxies(url)
         return {}
 
