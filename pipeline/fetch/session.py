@@ -191,9 +191,11 @@ def _stale(error: ProtocolError) -> bool:
 class GuardedAdapter(HTTPAdapter):
     """An HTTPAdapter whose direct connections are guarded and whose TLS is ours."""
 
-    def __init__(self, guard: Guard, tls: ssl.SSLContext, per_origin: int) -> None:
+    def __init__(self, guard: Guard, tls: ssl.SSLContext, per_origin: int,
+                 in_flight: int) -> None:
         self.guard = guard
         self.tls = tls
+        self.in_flight = in_flight
         # No retries but the stale resend; never one of urllib3's own for a
         # Retry-After (the scheduler waits for those without holding a thread).
         retries = ResendOnStale(total=1, respect_retry_after_header=False)
@@ -205,12 +207,17 @@ class GuardedAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = guarded_pools(self.guard)
 
     def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
-        """The proxy's manager; its connections go to the proxy, configured on
-        purpose, so they are not guarded (the target was checked before sending)."""
-        fresh = proxy not in self.proxy_manager
-        manager = super().proxy_manager_for(proxy, ssl_context=self.tls, **kwargs)
-        if fresh:
-            manager.pool_classes_by_scheme = guarded_pools(Guard(AddressPolicy(True)))
+        """The manager for an http proxy. Its connections go to the proxy,
+        configured on purpose, so they are not guarded (each target's address
+        was checked before sending). Forwarded http shares one pool to the
+        proxy, so it holds as many connections as may be in flight."""
+        if proxy in self.proxy_manager or not proxy.lower().startswith("http://"):
+            return super().proxy_manager_for(proxy, **kwargs)
+        manager = urllib3.proxy_from_url(
+            proxy, proxy_headers=self.proxy_headers(proxy), num_pools=MAX_ORIGINS,
+            maxsize=max(self.in_flight, self._pool_maxsize), ssl_context=self.tls, **kwargs)
+        manager.pool_classes_by_scheme = guarded_pools(Guard(AddressPolicy(True)))
+        self.proxy_manager[proxy] = manager
         return manager
 
 
@@ -279,10 +286,12 @@ class HttpSession:
         # Idle connections kept per origin: twice what may be in flight to it.
         per_origin = max(config.per_host_concurrency, 1) * 2
         adapter = GuardedAdapter(guard, tls or tls_context(config.trust, config.ca_bundle),
-                                 per_origin)
+                                 per_origin, config.concurrency)
         for prefix in ("http://", "https://"):
             self.session.mount(prefix, adapter)
         self.adapter = adapter
+        if self.proxy:  # made now, not by whichever worker thread asks first
+            adapter.proxy_manager_for(self.proxy)
 
     def proxies_for(self, url: str) -> dict[str, str]:
         """The proxy a request to url goes through: the configured one, else the
