@@ -307,8 +307,10 @@ class HttpSession:
         """Send GET url with the cookies the jar holds for it; the answer's
         cookies go into the jar. Its head is read, its body is not."""
         try:
-            prepared = self.session.prepare_request(
-                requests.Request("GET", url, headers=headers, cookies=cookies))
+            # Prepared alone, not by the Session: it has no settings of its own
+            # to merge in, and merging them was a quarter of a request's CPU.
+            prepared = requests.PreparedRequest()
+            prepared.prepare(method="GET", url=url, headers=headers, cookies=cookies)
             # The adapter itself, not Session.send: even with allow_redirects=False,
             # Session.send reads a redirect's whole body (decoded, without a cap)
             # to work out the next request.
