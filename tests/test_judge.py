@@ -1,10 +1,18 @@
-"""Table-driven tests of the judge: fetch results in, verdicts and findings out."""
+"""Table-driven tests of the judge: fetch results in, verdicts and findings out.
+
+At the end, the same verdicts through the fetcher: HTTP answers scripted
+with `responses` (tests/mocked.py), network failures (a refused port, a name
+not found, silence, an untrusted certificate) on the loopback servers of
+tests/loopback.py.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
+import responses
 
 from pipeline.config import FetchConfig
 from pipeline.fetch.client import Fetcher
@@ -24,6 +32,10 @@ from pipeline.models import (
 )
 from tests.fakes import FakeClock
 from tests.loopback import FakeInternet
+from tests.mocked import (
+    fetcher,
+    mocked_http,  # noqa: F401  (the `mocked` fixture)
+)
 
 URL = "https://hub.example.org/guide"
 TODAY = dt.date(2026, 11, 25)
@@ -149,43 +161,50 @@ def test_content_is_not_judged_on_a_failed_fetch() -> None:
 
 
 # --------------------------------------------------------------------------
-# The same verdicts end to end through the fetcher, over real sockets to the
-# scripted loopback servers (tests/loopback.py): status code -> fetch ->
-# judge -> availability.
+# The same verdicts end to end through the fetcher: status code -> fetch
+# (retried when transient) -> judge -> availability.
 # --------------------------------------------------------------------------
 
-SCRIPTED = [
-    (200, {}, Availability.AVAILABLE, set()),
-    (404, {}, Availability.BROKEN, set()),
-    (410, {}, Availability.BROKEN, set()),
-    (500, {}, Availability.SERVER_ERROR, set()),
-    (503, {}, Availability.SERVER_ERROR, set()),
-    (401, {"WWW-Authenticate": 'Basic realm="members"'}, Availability.GATED, {"login-wall"}),
-    (403, {"cf-mitigated": "challenge"}, Availability.BLOCKED, {"bot-challenge"}),
-    (429, {"Retry-After": "2"}, Availability.BLOCKED, {"rate-limited"}),
+FETCH = FetchConfig(allow_private_networks=True, retries=2, timeout=2.0)
+
+SCRIPTED = [  # status, headers -> availability, findings, requests made (2 retries)
+    (200, {}, Availability.AVAILABLE, set(), 1),
+    (404, {}, Availability.BROKEN, set(), 1),
+    (410, {}, Availability.BROKEN, set(), 1),
+    (500, {}, Availability.SERVER_ERROR, set(), 3),
+    (503, {}, Availability.SERVER_ERROR, set(), 3),
+    (401, {"WWW-Authenticate": 'Basic realm="members"'}, Availability.GATED, {"login-wall"}, 1),
+    (403, {"cf-mitigated": "challenge"}, Availability.BLOCKED, {"bot-challenge"}, 1),
+    (429, {"Retry-After": "2"}, Availability.BLOCKED, {"rate-limited"}, 3),
 ]
 
 
-@pytest.mark.parametrize(("status", "headers", "availability", "codes"), SCRIPTED)
+@pytest.mark.parametrize(("status", "headers", "availability", "codes", "asked"), SCRIPTED)
 def test_scripted_answers_get_the_contract_verdicts(
-    internet: FakeInternet,
+    mocked: responses.RequestsMock,
     status: int,
     headers: dict[str, str],
     availability: Availability,
     codes: set[str],
+    asked: int,
 ) -> None:
-    internet.get(URL, status=status, headers=headers, body="<title>The Guide</title>",
-                 content_type="text/html")
-    result = _fetcher(internet).fetch(URL)
+    mocked.get(URL, status=status, headers=headers, body="<title>The Guide</title>",
+               content_type="text/html")
+    result = fetcher(FETCH).fetch(URL)
     assert verdict(result) == (availability, codes)
+    assert len(mocked.calls) == asked
 
 
-def test_a_scripted_permanent_redirect_is_redirected(internet: FakeInternet) -> None:
-    internet.get(URL, status=301, headers={"Location": "/guide-2026"})
-    internet.get("https://hub.example.org/guide-2026", body="<title>The Guide</title>",
-                 content_type="text/html")
-    result = _fetcher(internet).fetch(URL)
+def test_a_scripted_permanent_redirect_is_redirected(mocked: responses.RequestsMock) -> None:
+    mocked.get(URL, status=301, headers={"Location": "/guide-2026"})
+    mocked.get("https://hub.example.org/guide-2026", body="<title>The Guide</title>",
+               content_type="text/html")
+    result = fetcher(FETCH).fetch(URL)
     assert verdict(result) == (Availability.REDIRECTED, {"permanent-redirect"})
+    assert len(mocked.calls) == 2
+
+
+# -- what only a real socket shows, on the loopback servers ---------------------
 
 
 @pytest.mark.parametrize(
@@ -212,5 +231,5 @@ def test_an_untrusted_certificate_is_a_tls_error(internet: FakeInternet) -> None
 
 
 def _fetcher(internet: FakeInternet, timeout: float = 2.0) -> Fetcher:
-    config = FetchConfig(allow_private_networks=True, retries=2, timeout=timeout)
-    return internet.fetcher(config, clock=FakeClock().clock())
+    """A fetcher to the loopback servers, configured as FETCH but for the timeout."""
+    return internet.fetcher(replace(FETCH, timeout=timeout), clock=FakeClock().clock())

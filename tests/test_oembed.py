@@ -1,27 +1,27 @@
-"""oEmbed look-ups, answered by scripted loopback servers (tests/loopback.py):
-which host is a video platform, and what the platform's answer carries."""
+"""oEmbed look-ups, answered by `responses` (tests/mocked.py): which host is a
+video platform, and what the platform's answer carries."""
 
 from __future__ import annotations
 
 import json
-import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import responses
+from responses import matchers
 
 from pipeline.config import FetchConfig, VideoConfig
-from pipeline.fetch.client import Fetcher
 from pipeline.fetch.oembed import check_video, read_title, video_platform
-from tests.fakes import FakeClock
-from tests.loopback import FakeInternet
+from tests.mocked import (
+    fetcher,
+    mocked_http,  # noqa: F401  (the `mocked` fixture)
+)
 
 CONFIG = VideoConfig()
 WATCH = "https://www.youtube.com/watch?v=abc123"
-
-
-def fetcher(internet: FakeInternet) -> Fetcher:
-    return internet.fetcher(FetchConfig(allow_private_networks=True, retries=0),
-                            clock=FakeClock().clock())
+FETCH = FetchConfig(allow_private_networks=True, retries=0)
+# The endpoint is asked about the watch URL, in JSON; any other question is unregistered.
+ASKED = matchers.query_param_matcher({"url": WATCH, "format": "json"})
 
 
 @pytest.mark.parametrize(
@@ -37,23 +37,25 @@ def test_video_platform(url: str, platform: str | None) -> None:
     assert video_platform(url, CONFIG) == platform
 
 
-def test_the_title_comes_from_the_oembed_answer(internet: FakeInternet) -> None:
-    internet.get_matching(re.escape(CONFIG.youtube_oembed) + r"\?.*",
-                          body=json.dumps({"title": "  CAR-T:\n a webinar ", "type": "video"}))
-    video = check_video(WATCH, "youtube", CONFIG, fetcher(internet))
+def test_the_title_comes_from_the_oembed_answer(mocked: responses.RequestsMock) -> None:
+    mocked.get(CONFIG.youtube_oembed, match=[ASKED],
+               body=json.dumps({"title": "  CAR-T:\n a webinar ", "type": "video"}))
+    video = check_video(WATCH, "youtube", CONFIG, fetcher(FETCH))
     assert (video.status, video.title) == (200, "CAR-T: a webinar")
-    asked = parse_qs(urlsplit(internet.calls[0].url).query)
+    (call,) = mocked.calls
+    asked = parse_qs(urlsplit(str(call.request.url)).query)
     assert asked == {"url": [WATCH], "format": ["json"]}
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404])
 def test_refusals_keep_their_status_and_have_no_title(
-    internet: FakeInternet, status: int
+    mocked: responses.RequestsMock, status: int
 ) -> None:
-    internet.get_matching(re.escape(CONFIG.youtube_oembed) + r"\?.*", status=status,
-                          body=b"Unauthorized")
-    video = check_video(WATCH, "youtube", CONFIG, fetcher(internet))
+    # a title in the refusal must not be taken for the video's
+    mocked.get(CONFIG.youtube_oembed, match=[ASKED], status=status, body=b'{"title": "Gone"}')
+    video = check_video(WATCH, "youtube", CONFIG, fetcher(FETCH))
     assert (video.status, video.title) == (status, None)
+    assert len(mocked.calls) == 1
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,21 @@
-"""The soft-404 probe: where it asks, and that it asks once per folder."""
+"""The soft-404 probe: where it asks, and that it asks once per folder (the
+probe's answer comes from `responses`, tests/mocked.py)."""
 
 from __future__ import annotations
 
+import re
 import threading
+from typing import Any
 
 import pytest
+import responses
 
 from pipeline.config import FetchConfig
 from pipeline.fetch.probe import SoftProbe, probe_key, probe_url
-from tests.fakes import FakeClock
-from tests.loopback import FakeInternet
+from tests.mocked import (
+    fetcher,
+    mocked_http,  # noqa: F401  (the `mocked` fixture)
+)
 
 
 @pytest.mark.parametrize(
@@ -30,16 +36,26 @@ def test_pages_of_one_folder_share_a_probe() -> None:
     assert probe_key("https://x.org/a/one") != probe_key("https://x.org/b/one")
 
 
-def test_concurrent_pages_of_one_folder_cause_one_request(internet: FakeInternet) -> None:
-    internet.get_matching(r"https://x\.org/guides/curate-probe-\w+", status=404)
-    prober = SoftProbe(internet.fetcher(FetchConfig(allow_private_networks=True),
-                                        clock=FakeClock().clock()))
+def test_concurrent_pages_of_one_folder_cause_one_request(
+    mocked: responses.RequestsMock,
+) -> None:
+    all_started = threading.Event()
+
+    def not_found(_: Any) -> tuple[int, dict[str, str], str]:
+        # Answer only once every worker is running: they ask while the probe is in flight.
+        all_started.wait(10)  # a bound against a hang, never reached when all goes well
+        return 404, {}, "not found"
+
+    mocked.add_callback(responses.GET, re.compile(r"https://x\.org/guides/curate-probe-\w+\Z"),
+                        callback=not_found)
+    prober = SoftProbe(fetcher(FetchConfig(allow_private_networks=True)))
     found = []
     threads = [threading.Thread(target=lambda n=n: found.append(
         prober.probe(f"https://x.org/guides/page-{n}", "x.org"))) for n in range(8)]
     for thread in threads:
         thread.start()
+    all_started.set()
     for thread in threads:
         thread.join()
-    assert len(internet.calls) == 1
+    assert len(mocked.calls) == 1
     assert {p.status for p in found} == {404} and len(found) == 8

@@ -1,11 +1,16 @@
-"""Wayback Machine look-ups (answered by scripted loopback servers, tests/loopback.py)
-and the archived-copy finding."""
+"""Wayback Machine look-ups and the archived-copy finding.
+
+The archive's answers (redirects to a capture, refusals, malformed
+Locations) come from `responses` (tests/mocked.py); a server that hangs up
+or never answers is a scripted loopback server (tests/loopback.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+import responses
 
 from pipeline.config import FetchConfig
 from pipeline.fetch.client import Fetcher
@@ -27,6 +32,10 @@ from pipeline.models import (
 )
 from tests.fakes import FakeClock
 from tests.loopback import FakeInternet
+from tests.mocked import (
+    fetcher,
+    mocked_http,  # noqa: F401  (the `mocked` fixture)
+)
 
 PAGE = "https://example.org/car-t/guide"
 LOOKUP = WAYBACK_ENDPOINT + PAGE
@@ -34,9 +43,16 @@ CAPTURE = "https://web.archive.org/web/20240101123456/https://example.org/car-t/
 WHEN = dt.datetime(2024, 1, 1, 12, 34, 56, tzinfo=dt.UTC)
 
 
-def fetcher(internet: FakeInternet, clock: FakeClock | None = None) -> Fetcher:
-    config = FetchConfig(allow_private_networks=True, retries=0, timeout=0.5)
-    return internet.fetcher(config, clock=(clock or FakeClock()).clock())
+FETCH = FetchConfig(allow_private_networks=True, retries=0, timeout=0.5)
+
+
+def loopback_fetcher(internet: FakeInternet) -> Fetcher:
+    return internet.fetcher(FETCH, clock=FakeClock().clock())
+
+
+def asked(mocked: responses.RequestsMock) -> list[str]:
+    """The URLs requested, in order."""
+    return [str(call.request.url) for call in mocked.calls]
 
 
 def broken(rid: str, url: str, availability: Availability = Availability.BROKEN) -> ResourceResult:
@@ -51,54 +67,56 @@ def broken(rid: str, url: str, availability: Availability = Availability.BROKEN)
 
 
 @pytest.mark.parametrize("status", [301, 302, 307])
-def test_a_redirect_names_the_newest_capture(internet: FakeInternet, status: int) -> None:
-    internet.get(LOOKUP, status=status, headers={"Location": CAPTURE})
-    lookup = newest_capture(PAGE, fetcher(internet))
+def test_a_redirect_names_the_newest_capture(mocked: responses.RequestsMock, status: int) -> None:
+    mocked.get(LOOKUP, status=status, headers={"Location": CAPTURE})
+    lookup = newest_capture(PAGE, fetcher(FETCH))
     assert lookup == ArchiveLookup(PAGE, LOOKUP, CAPTURE, WHEN)
-    assert len(internet.calls) == 1  # the capture itself is never fetched
-    assert internet.calls[0].url == LOOKUP
+    assert asked(mocked) == [LOOKUP]  # the capture itself is never fetched
 
 
-def test_a_relative_location_is_made_absolute(internet: FakeInternet) -> None:
-    internet.get(LOOKUP, status=302,
-                  headers={"Location": "/web/20240101123456/https://example.org/car-t/guide"})
-    lookup = newest_capture(PAGE, fetcher(internet))
+def test_a_relative_location_is_made_absolute(mocked: responses.RequestsMock) -> None:
+    mocked.get(LOOKUP, status=302,
+               headers={"Location": "/web/20240101123456/https://example.org/car-t/guide"})
+    lookup = newest_capture(PAGE, fetcher(FETCH))
     assert lookup is not None
     assert (lookup.capture_url, lookup.captured_at) == (CAPTURE, WHEN)
 
 
-def test_a_partial_timestamp_is_followed_to_the_capture(internet: FakeInternet) -> None:
+def test_a_partial_timestamp_is_followed_to_the_capture(mocked: responses.RequestsMock) -> None:
     partial = "https://web.archive.org/web/2/https://example.org/car-t/guide"
-    internet.get(LOOKUP, status=302, headers={"Location": partial})
-    internet.get(partial, status=302, headers={"Location": CAPTURE})
-    lookup = newest_capture(PAGE, fetcher(internet))
+    mocked.get(LOOKUP, status=302, headers={"Location": partial})
+    mocked.get(partial, status=302, headers={"Location": CAPTURE})
+    lookup = newest_capture(PAGE, fetcher(FETCH))
     assert lookup is not None and lookup.capture_url == CAPTURE
-    assert len(internet.calls) == 2
+    assert asked(mocked) == [LOOKUP, partial]
 
 
-def test_a_custom_endpoint_is_used(internet: FakeInternet) -> None:
+def test_a_custom_endpoint_is_used(mocked: responses.RequestsMock) -> None:
     endpoint = "http://127.0.0.1:8099/wayback/web/"
     capture = "http://127.0.0.1:8099/wayback/web/20231231235959id_/https://example.org/car-t/guide"
-    internet.get(endpoint + PAGE, status=302, headers={"Location": capture})
-    lookup = newest_capture(PAGE, fetcher(internet), endpoint)
+    mocked.get(endpoint + PAGE, status=302, headers={"Location": capture})
+    lookup = newest_capture(PAGE, fetcher(FETCH), endpoint)
     assert lookup is not None
     assert lookup.captured_at == dt.datetime(2023, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize("status", [404, 200, 403, 503])
-def test_no_redirect_means_no_capture(internet: FakeInternet, status: int) -> None:
-    internet.get(LOOKUP, status=status, body="Hrm. The Wayback Machine has not archived that URL.")
-    assert newest_capture(PAGE, fetcher(internet)) is None
+def test_no_redirect_means_no_capture(mocked: responses.RequestsMock, status: int) -> None:
+    mocked.get(LOOKUP, status=status, body="Hrm. The Wayback Machine has not archived that URL.")
+    assert newest_capture(PAGE, fetcher(FETCH)) is None
+    assert len(mocked.calls) == 1
 
 
 def test_a_connection_error_means_no_capture(internet: FakeInternet) -> None:
     internet.hang_up(LOOKUP)
-    assert newest_capture(PAGE, fetcher(internet)) is None
+    assert newest_capture(PAGE, loopback_fetcher(internet)) is None
+    assert len(internet.calls) == 1
 
 
 def test_a_timeout_means_no_capture(internet: FakeInternet) -> None:
     internet.stall(LOOKUP)
-    assert newest_capture(PAGE, fetcher(internet)) is None
+    assert newest_capture(PAGE, loopback_fetcher(internet)) is None
+    assert len(internet.calls) == 1
 
 
 @pytest.mark.parametrize(
@@ -114,19 +132,22 @@ def test_a_timeout_means_no_capture(internet: FakeInternet) -> None:
         "https://web.archive.org:99999/web/20240101123456/https://example.org/",  # bad port
     ],
 )
-def test_a_malformed_location_means_no_capture(internet: FakeInternet, location: str) -> None:
-    internet.get(LOOKUP, status=302, headers={"Location": location})
-    assert newest_capture(PAGE, fetcher(internet)) is None
-    assert len(internet.calls) == 1
+def test_a_malformed_location_means_no_capture(
+    mocked: responses.RequestsMock, location: str
+) -> None:
+    mocked.get(LOOKUP, status=302, headers={"Location": location})
+    assert newest_capture(PAGE, fetcher(FETCH)) is None
+    assert asked(mocked) == [LOOKUP]
 
 
-def test_an_endless_chain_of_partial_timestamps_stops(internet: FakeInternet) -> None:
+def test_an_endless_chain_of_partial_timestamps_stops(mocked: responses.RequestsMock) -> None:
+    mocked.assert_all_requests_are_fired = False  # the chain is longer than what is followed
     for hop in range(10):
         here = LOOKUP if hop == 0 else f"{WAYBACK_ENDPOINT}{hop}/{PAGE}"
         there = f"{WAYBACK_ENDPOINT}{hop + 1}/{PAGE}"
-        internet.get(here, status=302, headers={"Location": there})
-    assert newest_capture(PAGE, fetcher(internet)) is None
-    assert len(internet.calls) == 4  # MAX_HOPS + 1
+        mocked.get(here, status=302, headers={"Location": there})
+    assert newest_capture(PAGE, fetcher(FETCH)) is None
+    assert len(mocked.calls) == 4  # MAX_HOPS + 1
 
 
 @pytest.mark.parametrize(
@@ -170,38 +191,37 @@ def test_no_capture_no_finding() -> None:
 # --------------------------------------------------------------------------
 
 
-def test_suggestions_only_for_broken_and_once_per_url(internet: FakeInternet) -> None:
+def test_suggestions_only_for_broken_and_once_per_url(mocked: responses.RequestsMock) -> None:
     gone, other = "https://example.org/gone", "https://example.org/other"
     never = "https://example.org/never-archived"
-    internet.get(WAYBACK_ENDPOINT + gone, status=302,
-                  headers={"Location": f"{WAYBACK_ENDPOINT}20240101123456/{gone}"})
-    internet.get(WAYBACK_ENDPOINT + never, status=404)
-    internet.get(WAYBACK_ENDPOINT + other, status=302,
-                  headers={"Location": f"{WAYBACK_ENDPOINT}20230101000000/{other}"})
+    mocked.get(WAYBACK_ENDPOINT + gone, status=302,
+               headers={"Location": f"{WAYBACK_ENDPOINT}20240101123456/{gone}"})
+    mocked.get(WAYBACK_ENDPOINT + never, status=404)
+    # `other` is never broken: a look-up for it would be an unregistered request
     results = [
         broken("a", gone), broken("b", gone), broken("c", never),
         broken("d", other, Availability.GATED), broken("e", other, Availability.AVAILABLE),
         broken("f", other, Availability.TIMEOUT), broken("g", other, Availability.SKIPPED),
     ]
     clock = FakeClock()
-    found = suggest_archives(results, fetcher(internet, clock))
+    found = suggest_archives(results, fetcher(FETCH, clock))
     assert sorted(found) == ["a", "b"]
     assert found["a"] == found["b"]
     assert found["a"].evidence == WAYBACK_ENDPOINT + gone
-    asked = sorted(call.url for call in internet.calls)
-    assert asked == [WAYBACK_ENDPOINT + gone, WAYBACK_ENDPOINT + never]
+    assert sorted(asked(mocked)) == [WAYBACK_ENDPOINT + gone, WAYBACK_ENDPOINT + never]
     assert clock.sleeps == [1.0]  # polite spacing between the two look-ups, not before
 
 
-def test_suggestions_are_bounded(internet: FakeInternet) -> None:
+def test_suggestions_are_bounded(mocked: responses.RequestsMock) -> None:
+    mocked.assert_all_requests_are_fired = False  # more broken links than look-ups allowed
     urls = [f"https://example.org/gone-{i}" for i in range(5)]
     for url in urls:
-        internet.get(WAYBACK_ENDPOINT + url, status=404)
+        mocked.get(WAYBACK_ENDPOINT + url, status=404)
     results = [broken(f"r{i}", url) for i, url in enumerate(urls)]
-    assert suggest_archives(results, fetcher(internet), max_lookups=3, interval=0) == {}
-    assert len(internet.calls) == 3
+    assert suggest_archives(results, fetcher(FETCH), max_lookups=3, interval=0) == {}
+    assert len(mocked.calls) == 3
 
 
-def test_nothing_broken_asks_nothing(internet: FakeInternet) -> None:
-    assert suggest_archives([broken("a", PAGE, Availability.AVAILABLE)], fetcher(internet)) == {}
-    assert internet.calls == []
+def test_nothing_broken_asks_nothing(mocked: responses.RequestsMock) -> None:
+    assert suggest_archives([broken("a", PAGE, Availability.AVAILABLE)], fetcher(FETCH)) == {}
+    assert len(mocked.calls) == 0
