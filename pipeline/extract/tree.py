@@ -32,7 +32,7 @@ from bs4 import BeautifulSoup, CData, Comment, Tag
 from bs4.element import PreformattedString
 from lxml import etree
 
-# Tree nodes visited when collecting markup (features.collect_markup),
+# Tree nodes visited when collecting markup (features.markup.collect_markup),
 # counted as BeautifulSoup counts them: elements, strings, comments, doctype.
 MAX_NODES = 300_000
 # Elements whose strings BeautifulSoup types apart (Script, Stylesheet,
