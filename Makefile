@@ -40,5 +40,9 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP)  ## curate vs lychee on a loopback link farm (ARGS="--urls 100000 --skip-lychee")
 	$(PY) -m bench.run $(ARGS)
 
+.PHONY: bench-catalogue
+bench-catalogue: install  ## curate validate on 10,000 and 100,000 entries, and a nested-alias file
+	$(PY) -m bench.catalogue $(ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
