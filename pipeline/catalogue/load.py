@@ -24,6 +24,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from pipeline.catalogue.build import hub_of, resource_of
 from pipeline.catalogue.files import SourceFile, decoded, digest_of, expand, read_bytes
+from pipeline.catalogue.locate import locate
 from pipeline.catalogue.problems import NO_ID, CatalogueError, Problem
 from pipeline.catalogue.validate import (
     catalogue_validator,
@@ -104,7 +105,7 @@ def read_file(
     file = SourceFile(path=path, name=name)
     if not read_bytes(file) or not _readable(file, where):
         return file
-    if fast and _read_fast(file):
+    if fast and _read_fast(file, locating=check is None):
         return file
     text = decoded(file)
     if text is None:
@@ -128,11 +129,18 @@ def _readable(file: SourceFile, where: str) -> bool:
     return True
 
 
-def _read_fast(file: SourceFile) -> bool:
-    """Use the fast reader's data if the file is certainly valid; else False."""
+def _read_fast(file: SourceFile, locating: bool = False) -> bool:
+    """Use the fast reader's data if the file is certainly valid, or, when
+    `locating`, if its problems can be located without a whole-file read
+    (file.problems then holds them); else False."""
     tree = fast_tree(file.raw)
-    if tree is None or not fast_valid(tree.data):
+    if tree is None:
         return False
+    if not fast_valid(tree.data):
+        located = locate(file, tree) if locating else None
+        if located is None:
+            return False
+        file.problems = tuple(located)
     file.data, file.hub_line, file.entry_lines = tree.data, tree.hub_line, tree.entry_lines
     return True
 

@@ -70,6 +70,14 @@ def quick_check() -> Callable[[Any], bool]:
     return valid
 
 
+@cache
+def entry_validator() -> Draft202012Validator:
+    """jsonschema's validator of one resource (the schema's $defs/resource)."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    entry = {"$defs": schema["$defs"], "$ref": "#/$defs/resource"}
+    return Draft202012Validator(entry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
 def fast_valid(data: Any) -> bool:
     """True when a fast-read file certainly has no problem of its own: it
     passes the schema and the checks a schema cannot express. False means

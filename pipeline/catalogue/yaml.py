@@ -27,7 +27,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
 
@@ -134,6 +134,7 @@ class FastTree:
     data: dict[Any, Any]
     hub_line: int
     entry_lines: list[int]
+    key_lines: dict[Any, int] = field(default_factory=dict)  # of each top-level key
 
 
 def fast_tree(raw: bytes) -> FastTree | None:
@@ -165,7 +166,7 @@ def _fast_document(get: Callable[[], Any]) -> FastTree:
     if type(event) is not MappingStartEvent or event.anchor is not None or event.tag is not None:
         raise _NotSimple
     data: dict[Any, Any] = {}
-    hub_line = 0
+    key_lines: dict[Any, int] = {}
     entry_lines: list[int] = []
     while type(event := get()) is not MappingEndEvent:
         key, line = _fast_key(event), event.start_mark.line + 1
@@ -178,12 +179,10 @@ def _fast_document(get: Callable[[], Any]) -> FastTree:
             value = _fast_node(get, event)
         if key in data:
             raise _NotSimple
-        data[key] = value
-        if key == "hub":
-            hub_line = line
+        data[key], key_lines[key] = value, line
     if type(get()) is not DocumentEndEvent or type(get()) is not StreamEndEvent:
         raise _NotSimple
-    return FastTree(data, hub_line, entry_lines)
+    return FastTree(data, key_lines.get("hub", 0), entry_lines, key_lines)
 
 
 def _fast_entries(get: Callable[[], Any]) -> tuple[list[Any], list[int]]:
