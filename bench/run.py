@@ -19,13 +19,12 @@ import argparse
 import contextlib
 import json
 import math
-import os
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,23 +32,11 @@ from bench import inputs, table
 from bench.farm import MAX_HOSTS
 from bench.farmproc import FarmProcess
 from bench.inputs import Settings
-from bench.measure import Measured, measure
-from bench.verdicts import VerdictCheck, check_report
+from bench.measure import measure
+from bench.toolrun import ToolRun
+from bench.verdicts import check_report
 
 LYCHEE_VERSION = "0.24.2"
-
-
-@dataclass(frozen=True)
-class ToolRun:
-    """One measured run of a tool against the farm."""
-
-    name: str
-    measured: Measured
-    farm: dict[str, Any]
-    log: Path
-    verdicts: VerdictCheck | None = None
-    summary: str = ""
-    load: float = field(default_factory=lambda: os.getloadavg()[0])  # just after the run
 
 
 @dataclass(frozen=True)

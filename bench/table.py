@@ -5,14 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bench import inputs, pages
 from bench.farm import host_address
 from bench.inputs import Bound, Settings
-
-if TYPE_CHECKING:
-    from bench.run import ToolRun
+from bench.toolrun import ToolRun
 
 COLUMNS = ("tool", "N", "wall s", "bound s", "ratio", "peak RSS MB", "CPU s", "CPU ms/URL",
            "bytes night1", "bytes night2 (%)")

@@ -14,7 +14,8 @@ Schema (version = `PRAGMA user_version` = number of applied `MIGRATIONS`):
   are copied into `run_started` / `run_seq` so that one index,
   (resource_id, run_started, run_seq), walks a resource's nights newest
   first without touching other resources' rows: a baseline or a streak costs
-  the nights it inspects, not the size of the history.
+  the nights it inspects, not the size of the history. The SQL that walks it
+  is in pipeline.history_queries.
 
 Timestamps are stored as fixed-width ISO 8601 UTC text
 (`2026-11-25T09:30:00.000000Z`), so text order is time order. The 64-bit
@@ -43,12 +44,20 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from pipeline.history_queries import (
+    GOOD_NIGHTS,
+    INSERT_OBSERVATION,
+    INSERT_RUN,
+    LAST_AVAILABILITY,
+    NIGHTS,
+    RECENT_NIGHTS,
+    STREAK_NIGHTS,
+)
 from pipeline.models import (
     ERROR_CODES,
     Availability,
     Baseline,
     FindingCode,
-    Network,
     ResourceResult,
     Run,
     RunInfo,
@@ -64,11 +73,7 @@ _END_OF_TIME = "~"  # sorts after every `to_text` timestamp: "no bound"
 # A night with an error-severity wall, soft 404 or broken file is not a good
 # night: the codes are those whose default severity is error.
 WALL_CODES = ERROR_CODES
-GOOD_AVAILABILITIES = tuple(a.value for a in Availability if a.is_reachable)
 _AVAILABILITY_VALUES = {a.value: a.value for a in Availability}
-FAILING_AVAILABILITIES = tuple(a.value for a in Availability if a.is_failure)
-# Nights on which the resource was not actually checked; streaks pass over them.
-UNCHECKED_AVAILABILITIES = (Availability.SKIPPED.value,)
 
 _UINT64 = 1 << 64
 _INT64_MAX = (1 << 63) - 1
@@ -272,132 +277,6 @@ def _observation_row(
     )
 
 
-def _sql_list(values: Iterable[str]) -> str:
-    """A SQL list literal of trusted constant strings (enum values, never input)."""
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-
-
-# --------------------------------------------------------------------------
-# Queries
-# --------------------------------------------------------------------------
-
-_INSERT_RUN = "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-_INSERT_OBSERVATION = (
-    "INSERT INTO observations (run_id, resource_id, run_started, run_seq, url, availability,"
-    " severity, status, final_url, content_type, bytes, sha256, title, pages, language, etag,"
-    " last_modified, elapsed_ms, error, text_length, fingerprint, findings,"
-    " confirmation_failures) VALUES (" + ", ".join("?" * 23) + ")"
-)
-
-# For each wanted id, the newest good night. CROSS JOIN keeps SQLite walking the
-# resource's index newest first (and looking each run up by key), stopping at
-# the first good night, instead of scanning all runs.
-_GOOD_NIGHTS = f"""
-SELECT w.id, o.run_id, o.title, o.pages, o.text_length, o.fingerprint, o.sha256,
-       o.etag, o.last_modified
-FROM temp.wanted AS w
-JOIN observations AS o ON o.rowid = (
-    SELECT g.rowid FROM observations AS g CROSS JOIN runs AS r ON r.id = g.run_id
-    WHERE g.resource_id = w.id
-      AND g.availability IN ({_sql_list(GOOD_AVAILABILITIES)})
-      AND r.network = '{Network.OK.value}'
-      AND (g.findings = '[]' OR NOT curate_not_good(g.findings))
-    ORDER BY g.run_started DESC, g.run_seq DESC
-    LIMIT 1
-)
-"""
-
-# The nights that count toward a resource's streak: its own, in runs of the mode
-# whose network was ok, on which it was actually checked.
-_COUNTED = f"""
-    r.mode = :mode AND r.network = '{Network.OK.value}'
-    AND {{alias}}.availability NOT IN ({_sql_list(UNCHECKED_AVAILABILITIES)})
-"""
-
-# For each wanted id, its counted failing nights newer than its newest counted
-# non-failing night (the streak breaker), newest first.
-_STREAK_NIGHTS = f"""
-WITH breaker AS (
-    SELECT w.id AS rid, b.run_started AS started, b.run_seq AS seq
-    FROM temp.wanted AS w
-    LEFT JOIN observations AS b ON b.rowid = (
-        SELECT g.rowid FROM observations AS g CROSS JOIN runs AS r ON r.id = g.run_id
-        WHERE g.resource_id = w.id AND {_COUNTED.format(alias="g")}
-          AND g.availability NOT IN ({_sql_list(FAILING_AVAILABILITIES)})
-        ORDER BY g.run_started DESC, g.run_seq DESC
-        LIMIT 1
-    )
-)
-SELECT f.resource_id, f.availability, f.run_started
-FROM breaker CROSS JOIN observations AS f CROSS JOIN runs AS r ON r.id = f.run_id
-WHERE f.resource_id = breaker.rid AND {_COUNTED.format(alias="f")}
-  AND f.availability IN ({_sql_list(FAILING_AVAILABILITIES)})
-  AND (f.run_started, f.run_seq) > (COALESCE(breaker.started, ''), COALESCE(breaker.seq, 0))
-ORDER BY f.resource_id, f.run_started DESC, f.run_seq DESC
-"""
-
-# For each wanted id, the availability of its newest counted night (NULL if none).
-_LAST_AVAILABILITY = f"""
-SELECT w.id, (
-    SELECT g.availability FROM observations AS g CROSS JOIN runs AS r ON r.id = g.run_id
-    WHERE g.resource_id = w.id AND {_COUNTED.format(alias="g")}
-    ORDER BY g.run_started DESC, g.run_seq DESC
-    LIMIT 1
-)
-FROM temp.wanted AS w
-"""
-
-# The columns of a Night (see `_night`), of observation `o` in run `r`.
-_NIGHT_COLUMNS = """o.run_id, r.started, r.mode, r.network, o.availability, o.severity, o.status,
-       o.final_url, o.title, o.pages, o.findings, o.etag, o.last_modified, o.sha256,
-       o.text_length, o.fingerprint"""
-
-_NIGHTS = f"""
-SELECT {_NIGHT_COLUMNS}
-FROM observations AS o CROSS JOIN runs AS r ON r.id = o.run_id
-WHERE o.resource_id = ?
-ORDER BY o.run_started DESC, o.run_seq DESC
-LIMIT ?
-"""
-
-# Which nights `recent_nights` keeps: runs of :mode and of :network, either NULL for any.
-_KEPT = "(:mode IS NULL OR {run}.mode = :mode) AND (:network IS NULL OR {run}.network = :network)"
-
-# For each wanted id, its newest kept nights (at most :limit) older than its bound:
-# its own night in run :run_id, or (:started, 0) when it has none there. `last` is
-# the oldest night wanted, found by walking the resource's index newest first
-# (LIMIT 1 OFFSET :limit - 1); the nights are then one index range scan per
-# resource, so the query costs the nights it reads, not the size of the history.
-_RECENT_NIGHTS = f"""
-WITH bound AS (
-    SELECT w.id AS rid, COALESCE(me.run_started, :started) AS started,
-           COALESCE(me.run_seq, 0) AS seq
-    FROM temp.wanted AS w
-    LEFT JOIN observations AS me ON me.run_id = :run_id AND me.resource_id = w.id
-),
-cut AS (
-    SELECT bound.rid, bound.started, bound.seq, (
-        SELECT g.rowid FROM observations AS g CROSS JOIN runs AS q ON q.id = g.run_id
-        WHERE g.resource_id = bound.rid AND (g.run_started, g.run_seq) < (bound.started, bound.seq)
-          AND {_KEPT.format(run="q")}
-        ORDER BY g.run_started DESC, g.run_seq DESC
-        LIMIT 1 OFFSET :limit - 1
-    ) AS last
-    FROM bound
-)
-SELECT cut.rid, {_NIGHT_COLUMNS}
-FROM cut
-LEFT JOIN observations AS c ON c.rowid = cut.last
-CROSS JOIN observations AS o
-CROSS JOIN runs AS r ON r.id = o.run_id
-WHERE o.resource_id = cut.rid
-  AND (o.run_started, o.run_seq) < (cut.started, cut.seq)
-  AND (o.run_started, o.run_seq) >= (COALESCE(c.run_started, ''), COALESCE(c.run_seq, 0))
-  AND {_KEPT.format(run="r")}
-ORDER BY cut.rid, o.run_started DESC, o.run_seq DESC
-"""
-
-
 # --------------------------------------------------------------------------
 # The store
 # --------------------------------------------------------------------------
@@ -477,13 +356,13 @@ class History:
             if self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (info.id,)).fetchone():
                 raise HistoryError(f"{self.path}: run {info.id!r} is already recorded")
             seq = self._conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM runs").fetchone()[0]
-            self._conn.execute(_INSERT_RUN, _run_row(info, seq))
+            self._conn.execute(INSERT_RUN, _run_row(info, seq))
             rows = (
                 _observation_row(info, seq, result)
                 for result in run.results
             )
             try:
-                self._conn.executemany(_INSERT_OBSERVATION, rows)
+                self._conn.executemany(INSERT_OBSERVATION, rows)
             except sqlite3.IntegrityError as exc:
                 raise HistoryError(f"{self.path}: run {info.id!r}: {exc}") from exc
 
@@ -535,10 +414,10 @@ class History:
         return baselines, validators
 
     def _good_nights(self, resource_ids: Iterable[str]) -> list[tuple[Any, ...]]:
-        """Rows of `_GOOD_NIGHTS` for the given ids, read in one snapshot."""
+        """Rows of `GOOD_NIGHTS` for the given ids, read in one snapshot."""
         with self._transaction():
             ids = self._want(resource_ids)
-            rows = self._conn.execute(_GOOD_NIGHTS).fetchall()
+            rows = self._conn.execute(GOOD_NIGHTS).fetchall()
         return _with_ids_of(ids, rows)
 
     def streak(self, resource_id: str, mode: str = "nightly") -> Streak:
@@ -555,7 +434,7 @@ class History:
         """
         with self._transaction():
             wanted = self._want(resource_ids)
-            rows = self._conn.execute(_STREAK_NIGHTS, {"mode": str(mode)}).fetchall()
+            rows = self._conn.execute(STREAK_NIGHTS, {"mode": str(mode)}).fetchall()
         found: dict[str, list[tuple[str, str]]] = {}
         for rid, availability, started in rows:
             found.setdefault(rid, []).append((availability, started))
@@ -568,7 +447,7 @@ class History:
         counts them); ids never checked in `mode` with the network up are left out."""
         with self._transaction():
             ids = self._want(resource_ids)
-            rows = self._conn.execute(_LAST_AVAILABILITY, {"mode": str(mode)}).fetchall()
+            rows = self._conn.execute(LAST_AVAILABILITY, {"mode": str(mode)}).fetchall()
         # The enum's own strings, not one new copy of "available" per resource.
         return {rid: _AVAILABILITY_VALUES.get(seen, seen) for rid, seen in _with_ids_of(ids, rows)
                 if seen is not None}
@@ -583,7 +462,7 @@ class History:
     def nights(self, resource_id: str, limit: int = 30) -> list[Night]:
         """The resource's nights, newest first, at most `limit` of them."""
         limit = max(0, min(limit, MAX_NIGHTS))
-        rows = self._conn.execute(_NIGHTS, (resource_id, limit)).fetchall()
+        rows = self._conn.execute(NIGHTS, (resource_id, limit)).fetchall()
         return [_night(row) for row in rows]
 
     def recent_nights(
@@ -609,7 +488,7 @@ class History:
                   "network": network}
         with self._transaction():
             ids = self._want(resource_ids)
-            rows = self._conn.execute(_RECENT_NIGHTS, params).fetchall() if limit else []
+            rows = self._conn.execute(RECENT_NIGHTS, params).fetchall() if limit else []
         return _nights_by_resource(_with_ids_of(ids, rows))
 
 
@@ -637,7 +516,7 @@ def _night(
     when: Callable[[str], dt.datetime] = from_text,
     codes: Callable[[str], tuple[str, ...]] = _finding_codes,
 ) -> Night:
-    """A Night from a row of `_NIGHTS`; `when` and `codes` parse the start and findings."""
+    """A Night from a row of `NIGHTS`; `when` and `codes` parse the start and findings."""
     (run_id, started, mode, network, availability, severity, status, final_url, title, pages,
      findings, etag, last_modified, sha256, text_length, fingerprint) = row
     return Night(
@@ -648,7 +527,7 @@ def _night(
 
 
 def _nights_by_resource(rows: Iterable[tuple[Any, ...]]) -> dict[str, list[Night]]:
-    """Rows of `_RECENT_NIGHTS` (resource id first) as id -> Nights, in row order.
+    """Rows of `RECENT_NIGHTS` (resource id first) as id -> Nights, in row order.
 
     A run's start and a findings list repeat across resources: each distinct
     one is parsed once (strptime is slow at 100,000 nights).

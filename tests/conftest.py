@@ -1,11 +1,13 @@
 """Shared fixtures: the simulated hub and a fake internet on loopback, a fast,
-sleepless config."""
+sleepless config, a copy of a shipped catalogue file."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,7 @@ from pipeline.config import Config, FetchConfig
 from pipeline.fetch.client import Clock, Fetcher
 from pipeline.sim import SimulatedHub
 from tests.loopback import FakeInternet, fake_internet
+from tests.review_factory import SHIPPED
 
 
 @pytest.fixture(scope="session")
@@ -80,3 +83,12 @@ def fetcher(fast_config: Config, sleeps: Sleeps) -> Fetcher:
     """A real fetcher (real sockets, real deadline) whose backoff never sleeps."""
     clock = Clock(now=time.monotonic, sleep=sleeps, wall=time.time)
     return Fetcher(replace(fast_config.fetch), clock=clock)
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    """A copy of the shipped catalogue/car-t-phases.yaml in its own folder (for the
+    tests of pipeline.review that edit a catalogue file)."""
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    return Path(shutil.copy(SHIPPED, folder / SHIPPED.name))

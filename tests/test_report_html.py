@@ -45,14 +45,9 @@ from pipeline.report.context import (
     newest_conclusive,
     state_of_night,
 )
-from pipeline.report.html import (
-    change_of,
-    safe_href,
-    script_json,
-    stream_html,
-    what_happened_text,
-)
+from pipeline.report.html import script_json, stream_html
 from pipeline.report.html_parts import esc
+from pipeline.report.html_view import change_of, safe_href, what_happened_text
 from tests.test_report import full_run, observed, result, run_of
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)><b>bold</b>\"'&</script><!--"

@@ -17,16 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from pipeline.models import Availability, Confirmation, Finding, Hop, Severity
+from pipeline.report.context import NightDot, PreviousState
+from pipeline.report.html_view import Fact, Row
 from pipeline.report.markdown import clip
-
-if TYPE_CHECKING:  # html imports this module; the types are only for annotations
-    from pipeline.report.context import NightDot, PreviousState
-    from pipeline.report.html import Fact, Row
 
 MAX_TEXT = 300  # characters of a table cell
 SEVERITY_WORDS = {

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 
 from pipeline.models import Availability, ResourceResult, Run, Severity
 from pipeline.report.context import as_utc
-from pipeline.report.html import what_happened_text
+from pipeline.report.html_view import what_happened_text
 from pipeline.report.json_report import iso_utc
 from pipeline.report.markdown import availability_label
 

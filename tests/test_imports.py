@@ -1,0 +1,190 @@
+"""The shape of the code: no import cycle between curate's modules, no module too long.
+
+Every module of pipeline/ and bench/ is parsed with `ast` (never imported),
+and each import of another project module is an edge of a graph:
+`import pipeline.x` and `from pipeline.x import y` lead to pipeline.x, or to
+pipeline.x.y when y is itself a module. (`from pipeline.report import html`
+leads to pipeline.report.html alone: a package's modules importing each other
+through the package's name is not a cycle, the interpreter imports the
+module asked for.) Every import counts, those inside functions and those
+under `if TYPE_CHECKING:` too: two modules that need each other are one
+room, whether or not the interpreter sees it at start-up.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("pipeline", "bench")
+MAX_LINES = 700
+# PENDING_SPLIT: modules being split by other work in parallel ("Rooms with one
+# job each"), exempt from MAX_LINES until that work merges; then each comes off
+# this list (test_pending_splits_are_still_pending fails until it does).
+PENDING_SPLIT = {"pipeline/catalogue.py", "pipeline/extract/features.py"}
+
+Graph = Mapping[str, set[str]]
+
+
+def project_modules() -> dict[str, Path]:
+    """Dotted module name -> file, for every module of PACKAGES."""
+    modules = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            modules[name] = path
+    return modules
+
+
+def imported_modules(path: Path, module: str, modules: Mapping[str, Path]) -> set[str]:
+    """The project modules that `module` (the file `path`) imports, anywhere in it."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str | None] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(_longest_module(alias.name, modules) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(node, package)
+            found.update(_from_target(base, alias.name, modules) for alias in node.names)
+    return {name for name in found if name is not None}
+
+
+def _absolute(node: ast.ImportFrom, package: str) -> str:
+    """The module of a `from ... import`, a relative one resolved against `package`."""
+    if not node.level:
+        return node.module or ""
+    parts = package.split(".")
+    return ".".join([*parts[: len(parts) - node.level + 1], *filter(None, [node.module])])
+
+
+def _from_target(base: str, name: str, modules: Mapping[str, Path]) -> str | None:
+    """`from base import name`: the module base.name if there is one, else base."""
+    submodule = f"{base}.{name}"
+    return submodule if submodule in modules else _longest_module(base, modules)
+
+
+def _longest_module(dotted: str, modules: Mapping[str, Path]) -> str | None:
+    """The longest prefix of `dotted` that is a project module (None: not ours)."""
+    parts = dotted.split(".")
+    prefixes = (".".join(parts[:end]) for end in range(len(parts), 0, -1))
+    return next((prefix for prefix in prefixes if prefix in modules), None)
+
+
+def import_graph(modules: Mapping[str, Path]) -> dict[str, set[str]]:
+    """Module -> the project modules it imports (see the module docstring)."""
+    return {name: imported_modules(path, name, modules) for name, path in modules.items()}
+
+
+def cycles(graph: Graph) -> list[list[str]]:
+    """The import cycles, each a list of modules ending with its first one: for
+    each module, alphabetically, that is on no cycle given yet, the shortest
+    way from it back to itself, if there is one."""
+    found: list[list[str]] = []
+    seen: set[str] = set()
+    for start in sorted(graph):
+        if start in seen:
+            continue
+        path = _path_back(graph, start)
+        if path:
+            found.append(path)
+            seen.update(path)
+    return found
+
+
+def _path_back(graph: Graph, start: str) -> list[str] | None:
+    """The shortest import path from `start` back to itself, or None (breadth first)."""
+    came_from: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        later = []
+        for module in frontier:
+            for target in sorted(graph.get(module, ())):
+                if target == start:
+                    return _walk_back(came_from, module, start)
+                if target not in came_from:
+                    came_from[target] = module
+                    later.append(target)
+        frontier = later
+    return None
+
+
+def _walk_back(came_from: Mapping[str, str], last: str, start: str) -> list[str]:
+    """start -> ... -> last -> start, from the breadth-first search's links."""
+    path = [last]
+    while path[-1] != start:
+        path.append(came_from[path[-1]])
+    return [*reversed(path), start]
+
+
+@pytest.fixture(scope="module")
+def graph() -> dict[str, set[str]]:
+    return import_graph(project_modules())
+
+
+def test_no_import_cycles(graph: Graph) -> None:
+    found = [" -> ".join(cycle) for cycle in cycles(graph)]
+    assert not found, "import cycles (move what both need to a module both import):\n" + (
+        "\n".join(found)
+    )
+
+
+def test_no_module_is_too_long() -> None:
+    long = {
+        rel: lines
+        for rel, lines in _line_counts("pipeline").items()
+        if lines > MAX_LINES and rel not in PENDING_SPLIT
+    }
+    assert not long, f"modules over {MAX_LINES} lines (split them by job): " + ", ".join(
+        f"{rel} ({lines})" for rel, lines in sorted(long.items())
+    )
+
+
+def test_pending_splits_are_still_pending() -> None:
+    """An exemption ends when the split has merged: then take it off PENDING_SPLIT."""
+    counts = _line_counts("pipeline")
+    done = sorted(rel for rel in PENDING_SPLIT if counts.get(rel, 0) <= MAX_LINES)
+    assert not done, f"split already (remove from PENDING_SPLIT in {__name__}): {done}"
+
+
+def _line_counts(package: str) -> dict[str, int]:
+    """Repository-relative path -> number of lines, for every module of `package`."""
+    return {
+        path.relative_to(ROOT).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+        for path in sorted((ROOT / package).rglob("*.py"))
+    }
+
+
+# --------------------------------------------------------------------------
+# The checks themselves: they see what they should
+# --------------------------------------------------------------------------
+
+
+def test_a_cycle_is_named_from_its_first_module() -> None:
+    graph = {"b": {"c"}, "c": {"a"}, "a": {"b", "d"}, "d": {"d"}, "e": {"a"}}
+    assert cycles(graph) == [["a", "b", "c", "a"], ["d", "d"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_graph_sees_every_kind_of_import(graph: Graph) -> None:
+    assert "pipeline.review" in graph["pipeline.cli"]  # from pipeline.review import accept
+    assert "pipeline.publish" in graph["pipeline.cli"]  # under TYPE_CHECKING, and in a function
+    files = graph["pipeline.report.files"]  # from pipeline.report import csv_report, html, ...
+    assert "pipeline.report.html" in files and "pipeline.report" not in files
+    assert "pipeline" in graph["pipeline.report.load"]  # from pipeline import SCHEMAS_DIR
+    assert graph["bench.table"] >= {"bench.inputs", "bench.pages", "bench.toolrun"}
+
+
+def test_relative_imports_are_resolved(tmp_path: Path) -> None:
+    path = tmp_path / "html.py"
+    path.write_text("from . import markdown\nfrom .. import models\nfrom .context import X\n")
+    modules = dict.fromkeys(
+        ["pipeline", "pipeline.models", "pipeline.report", "pipeline.report.context",
+         "pipeline.report.markdown"], path)
+    assert imported_modules(path, "pipeline.report.html", modules) == {
+        "pipeline.models", "pipeline.report.context", "pipeline.report.markdown"
+    }
