@@ -22,11 +22,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("pipeline", "bench")
 MAX_LINES = 700
-# PENDING_SPLIT: modules being split by other work in parallel ("Rooms with one
-# job each"), exempt from MAX_LINES until that work merges; then each comes off
-# this list (test_pending_splits_are_still_pending fails until it does).
-PENDING_SPLIT = {"pipeline/catalogue.py", "pipeline/extract/features.py"}
-
 Graph = Mapping[str, set[str]]
 
 
@@ -137,18 +132,11 @@ def test_no_module_is_too_long() -> None:
     long = {
         rel: lines
         for rel, lines in _line_counts("pipeline").items()
-        if lines > MAX_LINES and rel not in PENDING_SPLIT
+        if lines > MAX_LINES
     }
     assert not long, f"modules over {MAX_LINES} lines (split them by job): " + ", ".join(
         f"{rel} ({lines})" for rel, lines in sorted(long.items())
     )
-
-
-def test_pending_splits_are_still_pending() -> None:
-    """An exemption ends when the split has merged: then take it off PENDING_SPLIT."""
-    counts = _line_counts("pipeline")
-    done = sorted(rel for rel in PENDING_SPLIT if counts.get(rel, 0) <= MAX_LINES)
-    assert not done, f"split already (remove from PENDING_SPLIT in {__name__}): {done}"
 
 
 def _line_counts(package: str) -> dict[str, int]:
