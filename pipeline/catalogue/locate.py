@@ -13,7 +13,8 @@ locate() answers None and the whole file is read as before.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from array import array
+from collections.abc import Iterator
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -26,11 +27,13 @@ from pipeline.catalogue.validate import (
     entry_issues,
     entry_validator,
     plain,
+    quick_check,
 )
 from pipeline.catalogue.yaml import FastTree, YAMLError, entry_id, line_at, round_trip
 
 MAX_BAD_ENTRIES = 200  # beyond this, one whole-file read is no slower than many small ones
 _BLOCK_ITEM = re.compile(r"[ ]*- \S")  # "  - id: ..." : an entry that starts on its dash line
+_LINE_END = re.compile(rb"\n")
 
 
 def locate(file: SourceFile, tree: FastTree) -> list[Problem] | None:
@@ -43,10 +46,10 @@ def locate(file: SourceFile, tree: FastTree) -> list[Problem] | None:
     bad = [i for i, entry in enumerate(entries) if _is_bad(entry)]
     if top is None or len(bad) > MAX_BAD_ENTRIES:
         return None
-    lines = file.raw.decode("utf-8-sig").splitlines(keepends=True)
+    starts = line_starts(file.raw)
     found: list[Problem] = list(top)
     for index in bad:
-        located = _entry_problems(file, tree, lines, index)
+        located = _entry_problems(file, tree, starts, index)
         if located is None:
             return None
         found += located
@@ -54,8 +57,8 @@ def locate(file: SourceFile, tree: FastTree) -> list[Problem] | None:
 
 
 def _is_bad(entry: Any) -> bool:
-    return any(True for _ in entry_validator().iter_errors(plain(entry))) or any(
-        entry_issues(entry))
+    """An entry of the fast reader's (plain data) with a problem of its own."""
+    return not quick_check("resource")(entry) or any(entry_issues(entry))
 
 
 def _top_problems(file: SourceFile, tree: FastTree) -> list[Problem] | None:
@@ -74,17 +77,26 @@ def _top_problems(file: SourceFile, tree: FastTree) -> list[Problem] | None:
     return found
 
 
+def line_starts(raw: bytes) -> array[int]:
+    """The byte offset where each line of raw starts (lines end at LF, as the
+    fast reader counts them; it leaves files with other line breaks alone)."""
+    starts = array("q", [0])
+    starts.extend(match.end() for match in _LINE_END.finditer(raw))
+    return starts
+
+
 def _entry_problems(
-    file: SourceFile, tree: FastTree, lines: Sequence[str], index: int
+    file: SourceFile, tree: FastTree, starts: array[int], index: int
 ) -> list[Problem] | None:
     """The problems of entry `index`, from its own lines read as a list of one."""
     start = tree.entry_lines[index]
-    end = _entry_end(tree, index, len(lines))
-    if not _BLOCK_ITEM.match(lines[start - 1]):
+    end = _entry_end(tree, index, len(starts))
+    text = file.raw[starts[start - 1]:starts[end] if end < len(starts) else None]
+    if not _BLOCK_ITEM.match(text.decode("utf-8", "replace")):
         return None
     try:
-        read = round_trip().load("".join(lines[start - 1:end]))
-    except YAMLError:
+        read = round_trip().load(text.decode("utf-8"))
+    except (YAMLError, UnicodeDecodeError):
         return None
     if not (isinstance(read, CommentedSeq) and len(read) == 1
             and isinstance(read[0], CommentedMap)):

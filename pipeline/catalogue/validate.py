@@ -54,10 +54,13 @@ def catalogue_validator() -> Draft202012Validator:
 
 
 @cache
-def quick_check() -> Callable[[Any], bool]:
+def quick_check(part: str = "") -> Callable[[Any], bool]:
     """True when plain data (dates as YYYY-MM-DD text) is valid against the
-    catalogue schema: fastjsonschema's compiled check of the schema file."""
+    catalogue schema (or, with `part`, against its $defs/part, e.g. one
+    resource): fastjsonschema's compiled check of the schema file."""
     schema = {**json.loads(SCHEMA_PATH.read_text(encoding="utf-8")), "$schema": _DRAFT_7}
+    if part:
+        schema = {"$schema": _DRAFT_7, "$defs": schema["$defs"], "$ref": f"#/$defs/{part}"}
     check = fastjsonschema.compile(schema, formats={"date": is_iso_date})
 
     def valid(data: Any) -> bool:
