@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from http.cookiejar import CookieJar
@@ -48,6 +49,7 @@ from pipeline.models import (
     Severity,
     VideoCheck,
 )
+from pipeline.second_opinion import SCRIPT_ONLY_TEXT, candidates, second_opinions
 
 
 class Past(Protocol):
@@ -126,6 +128,7 @@ def check(
         outcomes = fetch_all(retried_first(resources, memory), config, active, judge_now,
                              progress, conditions)
         tonight = Tonight(config, mode, started, network_state(outcomes))
+        outcomes = with_browser_opinions(resources, outcomes, tonight, judge_now)
         results = results_of(resources, outcomes, tonight, memory)
         results = with_archive_suggestions(results, tonight, active)
     info = RunInfo(
@@ -256,6 +259,40 @@ def network_state(outcomes: Mapping[str, Outcome]) -> Network:
     return Network.INCONCLUSIVE if len(hosts) >= 2 else Network.OK
 
 
+def script_only(result: FetchResult, fetched: Fetched) -> bool:
+    """An HTML page whose readable text is almost empty while it loads scripts:
+    what a patient reads is written by them, so only a browser sees it."""
+    html = fetched.extraction.features is not None and 200 <= (result.status or 0) <= 299
+    if not html or fetched.extraction.text_length >= SCRIPT_ONLY_TEXT:
+        return False
+    return re.search(rb"<script", result.body, re.IGNORECASE) is not None
+
+
+def with_browser_opinions(
+    resources: Sequence[Resource], outcomes: dict[str, Outcome], tonight: Tonight,
+    judge_now: Judge,
+) -> dict[str, Outcome]:
+    """Outcomes with the browser's second opinion folded in (`[browser]`, opt-in)."""
+    config = tonight.config
+    if not config.browser.enabled or tonight.network is not Network.OK:
+        return outcomes
+    judged = {rid: pair for o in outcomes.values() for rid, pair in o.judged.items()}
+    scripted = frozenset(url for url, o in outcomes.items() if o.script_only)
+    found = candidates(resources, judged, scripted, config)
+    if not found:
+        return outcomes
+
+    def judge_rendered(resource: Resource, result: FetchResult) -> tuple[Judgement, Observation]:
+        return judge_now(resource, fetched_from(result))
+
+    from pipeline.browser import BrowserSession  # Playwright is loaded only when used
+
+    with BrowserSession(config.browser, config.fetch) as session:
+        again = second_opinions(found, config, session.render, judge_rendered)
+    return {url: replace(o, judged={rid: again.get(rid, pair) for rid, pair in o.judged.items()})
+            for url, o in outcomes.items()}
+
+
 def with_archive_suggestions(
     results: tuple[ResourceResult, ...], tonight: Tonight, fetcher: Fetcher
 ) -> tuple[ResourceResult, ...]:
@@ -296,6 +333,7 @@ class Outcome:
     error: FetchError | None
     failed: bool
     judged: dict[str, tuple[Judgement, Observation]]
+    script_only: bool = False  # an HTML page with almost no text that loads scripts
 
 
 Judge = Callable[[Resource, Fetched], tuple[Judgement, Observation]]
@@ -344,7 +382,8 @@ def fetch_all(
             return Deferred(delay, functools.partial(work, url, attempt + 1, cookies))
         fetched = add_side_checks(fetched_from(result), config, fetcher, prober)
         judged = {r.id: judge_now(r, fetched) for r in listing[url]}
-        return Outcome(fetched.result.error, _failed(fetched.result), judged)
+        return Outcome(fetched.result.error, _failed(fetched.result), judged,
+                       script_only(result, fetched))
 
     return scheduler.run(urls, host_of, work, report)
 

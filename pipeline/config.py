@@ -8,6 +8,8 @@ silently falls back to a default.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+import os
 import ssl
 import tomllib
 from dataclasses import dataclass, field
@@ -68,12 +70,29 @@ class ArchiveConfig:
     endpoint: str = "https://web.archive.org/web/"
 
 
+BROWSER_TARGETS = ("blocked", "script-only")
+CHROMIUM_INSTALL = "apt-get install chromium  (Debian/Ubuntu; or set [browser] executable)"
+
+
+@dataclass(frozen=True)
+class BrowserConfig:
+    """A second opinion from headless Chromium for what an HTTP check cannot see
+    (off by default). `for_` is the TOML key `for`: which resources get one."""
+
+    enabled: bool = False
+    executable: str = "/usr/bin/chromium"
+    max_pages: int = 50  # per run
+    timeout: float = 20.0  # seconds per page
+    for_: tuple[str, ...] = BROWSER_TARGETS
+
+
 @dataclass(frozen=True)
 class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     verdicts: VerdictConfig = field(default_factory=VerdictConfig)
     video: VideoConfig = field(default_factory=VideoConfig)
     archive: ArchiveConfig = field(default_factory=ArchiveConfig)
+    browser: BrowserConfig = field(default_factory=BrowserConfig)
 
 
 _SECTIONS: dict[str, type[Any]] = {
@@ -81,7 +100,10 @@ _SECTIONS: dict[str, type[Any]] = {
     "verdicts": VerdictConfig,
     "video": VideoConfig,
     "archive": ArchiveConfig,
+    "browser": BrowserConfig,
 }
+# TOML keys that are Python keywords, and the field each one fills.
+_FIELD_OF_KEY = {"for": "for_"}
 TRUST_CHOICES = ("certifi", "system")
 _MINIMUMS = {"concurrency": 1, "per_host_concurrency": 1, "confirm_after": 1, "max_bytes": 1}
 
@@ -118,6 +140,8 @@ def config_from_dict(
             sections[name] = _build_section(_SECTIONS[name], name, value, where, problems)
     if "fetch" in sections:
         sections["fetch"] = _checked_fetch(sections["fetch"], where, base, problems)
+    if "browser" in sections:
+        problems += _browser_problems(sections["browser"], where)
     if problems:
         raise ConfigError("\n".join(problems))
     return Config(**sections)
@@ -129,14 +153,16 @@ def _build_section(
     fields = {f.name: f for f in dataclasses.fields(cls)}
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
-        if key not in fields:
+        name_of_field = _FIELD_OF_KEY.get(key, key)
+        if name_of_field not in fields or key in _FIELD_OF_KEY.values():
             problems.append(f"{where}: [{name}] unknown key '{key}'")
             continue
-        problem = _check_value(key, value, type(fields[key].default))
+        expected = type(fields[name_of_field].default)
+        problem = _check_value(key, value, expected)
         if problem:
             problems.append(f"{where}: [{name}] {key}: {problem}")
         else:
-            kwargs[key] = _convert(value, type(fields[key].default))
+            kwargs[name_of_field] = _convert(value, expected)
     return cls(**kwargs)
 
 
@@ -159,6 +185,20 @@ def _checked_fetch(
     if problem:
         problems.append(f"{where}: [fetch] ca_bundle: {problem}")
     return dataclasses.replace(fetch, ca_bundle=str(bundle.resolve()))
+
+
+def _browser_problems(browser: BrowserConfig, where: str) -> list[str]:
+    """What makes [browser] unusable: unknown targets; when enabled, no Chromium."""
+    problems = [f"{where}: [browser] for: '{target}' is not one of "
+                f"{', '.join(BROWSER_TARGETS)}" for target in browser.for_
+                if target not in BROWSER_TARGETS]
+    if browser.enabled and importlib.util.find_spec("playwright") is None:
+        problems.append(f"{where}: [browser] enabled: Playwright is not installed; install it "
+                        "with: pip install 'curate[browser]'")
+    if browser.enabled and not os.access(browser.executable, os.X_OK):
+        problems.append(f"{where}: [browser] executable: no Chromium at {browser.executable}; "
+                        f"install it with: {CHROMIUM_INSTALL}")
+    return problems
 
 
 def _proxy_problem(proxy: str) -> str:

@@ -98,6 +98,8 @@ class FindingCode(StrEnum):
     EMBEDDING_DISABLED = "embedding-disabled"
     NOT_MODIFIED = "not-modified"
     ARCHIVED_COPY = "archived-copy"
+    BROWSER_VERIFIED = "browser-verified"
+    BROWSER_FAILED = "browser-failed"
 
     @property
     def default_severity(self) -> Severity:
@@ -126,6 +128,8 @@ _INFO_CODES = frozenset(
         FindingCode.EMBEDDING_DISABLED,
         FindingCode.NOT_MODIFIED,
         FindingCode.ARCHIVED_COPY,
+        FindingCode.BROWSER_VERIFIED,
+        FindingCode.BROWSER_FAILED,
     }
 )
 
@@ -405,6 +409,53 @@ class Observation:
     error: str = ""
     text_length: int = 0  # kept in the history, not in report.json
     fingerprint: int | None = None  # SimHash of the text, for content drift
+    browser: BrowserSeen | None = None  # the second opinion, when there was one
+
+
+class BrowserOutcome(StrEnum):
+    """How the browser's second opinion ended (report.json `observed.browser.outcome`)."""
+
+    VERIFIED = "verified"  # the rendered page decided the verdict
+    STILL_BLOCKED = "still-blocked"  # the challenge was still shown at the timeout
+    FAILED = "failed"  # no opinion: a crash, a timeout, a download, max_pages
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What headless Chromium saw of one page after its scripts ran (browser.py)."""
+
+    url: str
+    final_url: str
+    status: int | None
+    content_type: str
+    html: str
+    title: str
+    seconds: float
+    still_waiting: bool = False  # the page was still a challenge at the timeout
+    refused: tuple[str, ...] = ()  # requests the address guard stopped
+
+
+@dataclass(frozen=True)
+class BrowserFailure:
+    """The browser could not give an opinion on one page, and why."""
+
+    url: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserSeen:
+    """What headless Chromium saw, beside what the HTTP check saw."""
+
+    outcome: BrowserOutcome
+    final_url: str = ""
+    status: int | None = None
+    title: str | None = None
+    text_length: int = 0
+    seconds: float = 0.0
+    detail: str = ""
+    http_status: int | None = None  # what the HTTP check got, for the side-by-side
+    http_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pipeline.models import (
+    BrowserSeen,
     Confirmation,
     Finding,
     FindingCode,
@@ -185,6 +186,22 @@ def _observed(observed: Observation | None) -> JsonDict | None:
         "last_modified": observed.last_modified,
         "elapsed_ms": observed.elapsed_ms,
         "error": observed.error,
+        **({"browser": _browser(observed.browser)} if observed.browser else {}),
+    }
+
+
+def _browser(seen: BrowserSeen) -> JsonDict:
+    """What the browser saw, beside the HTTP check's status and title."""
+    return {
+        "outcome": seen.outcome.value,
+        "final_url": seen.final_url,
+        "status": seen.status,
+        "title": seen.title,
+        "text_length": seen.text_length,
+        "seconds": seen.seconds,
+        "detail": seen.detail,
+        "http_status": seen.http_status,
+        "http_title": seen.http_title,
     }
 
 

@@ -24,6 +24,8 @@ from pipeline import SCHEMAS_DIR
 from pipeline.history import History
 from pipeline.models import (
     Availability,
+    BrowserOutcome,
+    BrowserSeen,
     Confirmation,
     Finding,
     FindingCode,
@@ -221,7 +223,17 @@ def _observation(seen: JsonDict | None) -> Observation | None:
         last_modified=seen["last_modified"],
         elapsed_ms=seen["elapsed_ms"],
         error=seen["error"],
+        browser=_browser(seen["browser"]) if "browser" in seen else None,
     )
+
+
+def _browser(seen: JsonDict) -> BrowserSeen:
+    """The `observed.browser` object back."""
+    return BrowserSeen(
+        outcome=BrowserOutcome(seen["outcome"]), final_url=seen["final_url"],
+        status=seen["status"], title=seen["title"], text_length=seen["text_length"],
+        seconds=seen["seconds"], detail=seen["detail"], http_status=seen["http_status"],
+        http_title=seen["http_title"])
 
 
 def _confirmation(confirmation: JsonDict) -> Confirmation:
