@@ -195,6 +195,8 @@ def _title(page: Page) -> str:
 
 def _failure_detail(exc: Error) -> str:
     text = _first_line(exc)
+    if "ERR_BLOCKED_BY_CLIENT" in text:
+        return "the address guard refused the page's own address (loopback, private or metadata)"
     if "Download is starting" in text:
         return "the browser was sent a download (such as a PDF), not a page"
     if "Timeout" in text:

@@ -44,6 +44,11 @@ def test_keys_are_read_and_ints_become_floats_where_seconds_are_meant(tmp_path: 
         ("[fetch]\nallow_private_networks = 1\n", "allow_private_networks: must be true or false"),
         ("[fetch\n", "not valid TOML"),
         ('[fetch]\ntrust = "windows"\n', "[fetch] trust: must be one of certifi, system"),
+        ('[browser]\nfor = ["blocked", "everything"]\n',
+         "[browser] for: 'everything' is not one of blocked, script-only"),
+        ('[browser]\nenabled = true\nexecutable = "/nonexistent/chromium"\n',
+         "no Chromium at /nonexistent/chromium; install it with: apt-get install chromium"),
+        ('[browser]\nfor_ = ["blocked"]\n', "[browser] unknown key 'for_'"),
         ('[fetch]\nproxy = "proxy.example.org:3128"\n', "[fetch] proxy: must look like http://"),
         ('[fetch]\nproxy = "socks5://proxy.example.org:1080"\n', "proxy: must look like http://"),
         ('[fetch]\nproxy = "http://proxy.example.org:port"\n', "[fetch] proxy: not a URL"),
@@ -87,3 +92,10 @@ def test_by_default_no_proxy_and_certifi() -> None:
     fetch = load_config(None).fetch
     assert (fetch.proxy, fetch.use_environment_proxy, fetch.trust, fetch.ca_bundle) == (
         "", False, "certifi", "")
+
+
+def test_the_browser_is_off_by_default_and_its_keys_are_read(tmp_path: Path) -> None:
+    assert load_config(None).browser.enabled is False
+    path = write(tmp_path, '[browser]\nmax_pages = 5\ntimeout = 8\nfor = ["blocked"]\n')
+    browser = load_config(path).browser
+    assert (browser.max_pages, browser.timeout, browser.for_) == (5, 8.0, ("blocked",))
