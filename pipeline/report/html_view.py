@@ -19,6 +19,8 @@ from urllib.parse import quote, urlsplit
 
 from pipeline.models import (
     Availability,
+    BrowserOutcome,
+    BrowserSeen,
     FindingCode,
     Mode,
     Observation,
@@ -227,8 +229,31 @@ def _answer(seen: Observation | None) -> tuple[tuple[str, str], ...]:
         ("Answered in", f"{seen.elapsed_ms:,} ms" if seen.elapsed_ms else ""),
         ("SHA-256", seen.sha256),
         ("Error", seen.error),
+        *_browser_facts(seen.browser),
     )
     return tuple((label, value) for label, value in facts if value)
+
+
+_OPINIONS = {
+    BrowserOutcome.VERIFIED: "the verdict is the rendered page's",
+    BrowserOutcome.STILL_BLOCKED: "the challenge was still shown; the HTTP verdict stands",
+    BrowserOutcome.FAILED: "no opinion; the HTTP verdict stands",
+}
+
+
+def _browser_facts(seen: BrowserSeen | None) -> tuple[tuple[str, str], ...]:
+    """What the HTTP check and the browser each saw, side by side."""
+    if seen is None:
+        return ()
+    if seen.outcome is BrowserOutcome.FAILED:
+        return (("Browser", f"{_OPINIONS[seen.outcome]} ({seen.detail})"),)
+    return (
+        ("HTTP check saw", f"status {_text(seen.http_status) or '-'}, "
+                           f"title '{seen.http_title or ''}'"),
+        ("Browser saw", f"status {_text(seen.status) or '-'}, title '{seen.title or ''}', "
+                        f"{seen.text_length:,} characters of text, in {seen.seconds:g} s"),
+        ("Browser", _OPINIONS[seen.outcome] + (f"; {seen.detail}" if seen.detail else "")),
+    )
 
 
 def _size(count: int) -> str:
