@@ -87,6 +87,9 @@ CASES = [
     ("/status/500", {}, Availability.SERVER_ERROR, set()),
     ("/status/401", {}, Availability.GATED, {"login-wall"}),
     ("/challenge", {}, Availability.BLOCKED, {"bot-challenge"}),
+    # the challenges a browser's script clears, or never does: blocked all the same
+    ("/js/challenge", {}, Availability.BLOCKED, {"bot-challenge"}),
+    ("/js/challenge-forever", {}, Availability.BLOCKED, {"bot-challenge"}),
     ("/forbidden", {}, Availability.BLOCKED, set()),
     ("/rate-limited", {}, Availability.BLOCKED, {"rate-limited"}),
     ("/slow-trickle", {}, Availability.TIMEOUT, set()),

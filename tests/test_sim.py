@@ -6,7 +6,9 @@ settings from the environment and never follows redirects by itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import email.message
+import html
 import http.client
 import io
 import json
@@ -31,6 +33,9 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from ruamel.yaml import YAML
 
+from pipeline.extract import extract
+from pipeline.judge import judge
+from pipeline.models import Availability, Evidence, FetchResult, Resource, SourceLocation
 from pipeline.sim import SimulatedHub, demo_entries, write_demo_catalogue
 from pipeline.sim.challenges import cf_email_code
 
@@ -293,6 +298,11 @@ def test_refused_url_refuses(hub: SimulatedHub) -> None:
         "/challenge-503",
         "/status-999",
         "/oembed?url=https%3A%2F%2Fyoutu.be%2Fremoved-video",
+        "/js/challenge",
+        "/js/challenge-forever",
+        "/js/written",
+        "/js/login-wall",
+        "/js/beacon?to=http%3A%2F%2F10.0.0.1%2F",
     ],
 )
 def test_head_is_get_without_a_body(hub: SimulatedHub, path: str) -> None:
@@ -920,6 +930,129 @@ def test_a_second_hub_on_127_0_0_2_plays_the_video_platform(hub: SimulatedHub) -
         assert (platform.hits("/oembed"), hub.hits("/oembed")) == (2, 0)
         assert platform.refused_url().startswith("http://127.0.0.2:")
     assert platform.server_errors() == []
+
+
+# --------------------------------------------------------------------------
+# Scripted pages: what a browser changes (only their bytes are tested here)
+# --------------------------------------------------------------------------
+
+CLEARED = "curate_sim_cleared=1"
+CLEAR_SCRIPT = (
+    b'document.cookie = "curate_sim_cleared=1; path=/";',
+    b"location.reload();",
+    b"}, 300);",
+)
+# A private address the browser's guard must refuse, with characters to escape.
+BEACON_TARGET = 'http://10.0.0.1/beacon?a=1&b="</script><script>alert(1)</script>'
+
+
+def scripts_of(body: bytes) -> str:
+    """The text of every inline <script> of a page, joined."""
+    return "\n".join(re.findall(r"<script>(.*?)</script>", body.decode("utf-8"), re.S))
+
+
+def rendered(shell: bytes) -> bytes:
+    """The document once a shell's script has run: title set, #app filled."""
+    code = scripts_of(shell)
+    title = re.search(r"document\.title = (.*);\n", code)
+    markup = re.search(r'getElementById\("app"\)\.innerHTML = (.*);$', code, re.M)
+    assert title and markup, code
+    set_title = f"<title>{html.escape(json.loads(title.group(1)))}</title>"
+    source = re.sub(r"<title>.*?</title>", set_title, shell.decode("utf-8"))
+    filled = f'<div id="app">{json.loads(markup.group(1))}</div>'
+    return source.replace('<div id="app"></div>', filled).encode("utf-8")
+
+
+def judged(body: bytes, status: int = 200) -> tuple[Availability, set[str]]:
+    """curate's verdict on a page answered with these bytes (extract, then judge)."""
+    url = "https://charity.example.org/js/page"
+    result = FetchResult(
+        url=url, final_url=url, status=status, headers={"Content-Type": HTML}, body=body
+    )
+    listed = Resource(
+        id="page", title="", url=url, hub="test", source=SourceLocation("catalogue/test.yaml", 1)
+    )
+    verdict = judge(listed, Evidence(result, extract(body, HTML)), dt.date(2026, 11, 25), 1095)
+    return verdict.availability, {finding.code.value for finding in verdict.findings}
+
+
+def test_js_challenge_is_a_cloudflare_challenge_that_its_script_clears(
+    hub: SimulatedHub,
+) -> None:
+    status, headers, body = fetch(hub.url("/js/challenge"))
+    assert (status, headers["Content-Type"], headers["cf-mitigated"]) == (403, HTML, "challenge")
+    assert title_of(body) == "Just a moment..." and CF_SCRIPT in body
+    assert all(line.decode() in scripts_of(body) for line in CLEAR_SCRIPT)
+    assert judged(body, status) == (Availability.BLOCKED, {"bot-challenge"})
+
+
+@pytest.mark.parametrize("cookie", [CLEARED, f"other=1; {CLEARED}", f"{CLEARED};x=2"])
+def test_js_challenge_with_its_cookie_is_the_article(hub: SimulatedHub, cookie: str) -> None:
+    status, headers, body = fetch(hub.url("/js/challenge"), headers={"Cookie": cookie})
+    assert (status, headers["Content-Type"]) == (200, HTML)
+    assert title_of(body) == "CAR-T after the challenge"
+    assert "cf-mitigated" not in headers and b"<script" not in body
+    assert len(text_of(body, only_main=True)) > 600
+    assert judged(body) == (Availability.AVAILABLE, set())
+
+
+@pytest.mark.parametrize("cookie", ["curate_sim_cleared=0", "xcurate_sim_cleared=1", ""])
+def test_js_challenge_wants_exactly_its_cookie(hub: SimulatedHub, cookie: str) -> None:
+    assert fetch(hub.url("/js/challenge"), headers={"Cookie": cookie})[0] == 403
+
+
+@pytest.mark.parametrize("cookie", ["", CLEARED])
+def test_js_challenge_forever_is_never_cleared(hub: SimulatedHub, cookie: str) -> None:
+    status, headers, body = fetch(hub.url("/js/challenge-forever"), headers={"Cookie": cookie})
+    assert (status, headers["cf-mitigated"]) == (403, "challenge")
+    assert title_of(body) == "Just a moment..."
+    code = scripts_of(body)
+    assert "setInterval" in code and "challenge-running" in code
+    assert "document.cookie" not in code and "reload" not in code
+    assert judged(body, status) == (Availability.BLOCKED, {"bot-challenge"})
+
+
+def test_js_written_is_an_empty_shell_until_its_script_runs(hub: SimulatedHub) -> None:
+    shell = ok_html(hub, "/js/written")
+    assert title_of(shell) == "Loading\u2026" and text_of(shell) == "Loading\u2026"
+    assert '<div id="app"></div>' in section(shell, "body")
+    assert extract(shell, HTML).text_length < 20 and "CAR-T aftercare" in scripts_of(shell)
+    page = rendered(shell)
+    assert title_of(page) == "Written by a script: CAR-T aftercare"
+    assert len(text_of(page, only_main=True)) > 600 and h1_of(page) == "CAR-T aftercare"
+    assert extract(page, HTML).text_length > 600
+
+
+def test_js_login_wall_is_a_sign_in_form_once_its_script_runs(hub: SimulatedHub) -> None:
+    shell = ok_html(hub, "/js/login-wall")
+    assert title_of(shell) == "Loading\u2026" and text_of(shell) == "Loading\u2026"
+    assert b"password" not in re.sub(rb"<script>.*?</script>", b"", shell, flags=re.S)
+    assert judged(shell) == (Availability.AVAILABLE, set())
+    page = rendered(shell)
+    form = section(page, "form")
+    assert '<input type="password"' in form and '<input type="text"' in form
+    assert '<button type="submit">Log in</button>' in form
+    assert (title_of(page), h1_of(page)) == ("Sign in to continue", "Sign in to continue")
+    assert judged(page) == (Availability.GATED, {"login-wall"})
+
+
+def test_js_beacon_loads_its_target_three_ways_escaped(hub: SimulatedHub) -> None:
+    body = ok_html(hub, "/js/beacon?" + urlencode({"to": BEACON_TARGET}))
+    page = body.decode("utf-8")
+    assert f'<img src="{html.escape(BEACON_TARGET)}"' in section(body, "main")
+    assert BEACON_TARGET not in page and page.count("<script>") == 1
+    code = scripts_of(body)
+    (literal,) = re.findall(r"var target = (.*);", code)
+    assert json.loads(literal) == BEACON_TARGET
+    assert 'fetch(target, {mode: "no-cors"})' in code and "pixel.src = target;" in code
+    assert 'document.createElement("img")' in code
+    assert len(text_of(body, only_main=True)) > 500
+    assert judged(body) == (Availability.AVAILABLE, set())
+
+
+@pytest.mark.parametrize("query", ["", "?to=", "?other=1"])
+def test_js_beacon_without_a_target_is_a_bad_request(hub: SimulatedHub, query: str) -> None:
+    assert fetch(hub.url(f"/js/beacon{query}"))[0] == 400
 
 
 # --------------------------------------------------------------------------

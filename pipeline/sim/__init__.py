@@ -40,6 +40,13 @@ Variants, switched with hub.set_variant(name, value) between "nights":
 Video platform (video.py), served by every hub: /watch?v=<id>, /oembed?url=
     (ok-video 200, removed-video 404, private-video 400, noembed-video 401),
     /<digits> (Vimeo page), /api/oembed.json?url= (76979871 200, 22222222 403).
+Scripted pages (scripted.py), for the second opinion of a real browser:
+    /js/challenge (403 Cloudflare challenge whose script sets the cookie
+    curate_sim_cleared=1 and reloads; with the cookie, 200 "CAR-T after the
+    challenge"), /js/challenge-forever (403; its script never clears it),
+    /js/written (200 empty shell; its script writes the article),
+    /js/login-wall (200 empty shell; its script writes a sign-in form),
+    /js/beacon?to=URL (200 article loading URL by <img>, script <img> and fetch).
 Anything else is 404. HEAD works everywhere.
 """
 

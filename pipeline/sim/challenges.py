@@ -3,7 +3,8 @@
 Cloudflare's managed challenge (with and without the `cf-mitigated`
 header), Akamai's "Access Denied" page, LinkedIn's status 999, and a
 negative case: a real article that only loads Cloudflare's e-mail
-obfuscation script, which must not be taken for a challenge.
+obfuscation script, which must not be taken for a challenge. The same
+challenge page with a script of its own serves scripted.py's /js/ challenges.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import functools
 
 from pipeline.sim.answers import Handler, Request, Response, html_ok
-from pipeline.sim.site import CHARITY, Page, article, esc, render, script
+from pipeline.sim.content import HTML_UTF8
+from pipeline.sim.site import CHARITY, Page, article, esc, inline_script, render, script
 from pipeline.sim.texts import TRAVEL, TRAVEL_CONTACT, TRAVEL_TITLE
 
 CF_RAY = "8a1b2c3d4e5f6789"
@@ -45,12 +47,12 @@ document.getElementsByTagName('head')[0].appendChild(cpo);}}());</script>\
 <a rel="noopener noreferrer" href="https://www.cloudflare.com" target="_blank">\
 Cloudflare</a></div></div></div></body></html>"""
 
-_CF_HEADERS = (
-    ("Content-Type", "text/html; charset=UTF-8"),
+_CF_EDGE_HEADERS = (
     ("Server", "cloudflare"),
     ("CF-RAY", f"{CF_RAY}-AMS"),
     ("Cache-Control", "private, max-age=0, no-store, no-cache, must-revalidate"),
 )
+_CF_HEADERS = (("Content-Type", "text/html; charset=UTF-8"), *_CF_EDGE_HEADERS)
 
 CHALLENGE_200 = Response(200, _CF_HEADERS, _CF_INTERSTITIAL.encode("utf-8"))
 """A managed challenge answered 200 and without cf-mitigated, as some setups do."""
@@ -58,6 +60,15 @@ CHALLENGE_200 = Response(200, _CF_HEADERS, _CF_INTERSTITIAL.encode("utf-8"))
 CHALLENGE_503 = Response(
     503, (*_CF_HEADERS, ("cf-mitigated", "challenge")), _CF_INTERSTITIAL.encode("utf-8")
 )
+
+
+def scripted_challenge(code: str) -> Response:
+    """The managed challenge, 403 with cf-mitigated, whose page also runs `code`
+    (inline JavaScript) after Cloudflare's own loader: see scripted.py."""
+    body = _CF_INTERSTITIAL.replace("</body>", f"{inline_script(code)}</body>")
+    headers = (("Content-Type", HTML_UTF8), *_CF_EDGE_HEADERS, ("cf-mitigated", "challenge"))
+    return Response(403, headers, body.encode("utf-8"))
+
 
 _AKAMAI_REFERENCE = "18.6f4c1402.1700000000.1a2b3c4d"
 _AKAMAI_BODY = f"""\

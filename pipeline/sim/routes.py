@@ -7,7 +7,8 @@ answers) and the little state some of them need (the flaky counters).
 walls.py adds soft 404s, parked domains, login, pay, registration and
 cookie walls, content drift and bot challenges; video.py adds the watch
 pages and oEmbed endpoints of a video platform; bombs.py adds /gzip-bomb
-(1 GiB of zeros gzipped to ~1 MB).
+(1 GiB of zeros gzipped to ~1 MB); scripted.py adds the /js/ pages whose
+scripts change them in a browser.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from pipeline.sim.content import (
     paragraphs,
     trickle_bytes,
 )
+from pipeline.sim.scripted import scripted_routes
 from pipeline.sim.variants import Variants
 from pipeline.sim.video import VIDEO_PATTERNS, video_routes
 from pipeline.sim.walls import WALL_PATTERNS, WALL_REDIRECTS, wall_routes
@@ -214,6 +216,7 @@ class Router:
             "/cookie-check": _cookie_check,
             **wall_routes(variants or Variants()),
             **video_routes(),
+            **scripted_routes(),
         }
 
     def resolve(self, request: Request) -> Response:

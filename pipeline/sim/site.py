@@ -146,3 +146,15 @@ def json_ld(data: dict[str, object]) -> str:
     """A schema.org JSON-LD block for <head>."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     return f'<script type="application/ld+json">{text}</script>\n'
+
+
+def inline_script(code: str) -> str:
+    """An inline script element; `code` is trusted (build its strings with js_string)."""
+    return f"<script>\n{code}\n</script>\n"
+
+
+def js_string(value: str) -> str:
+    """A JavaScript string literal for an inline script: JSON, with <, > and & escaped
+    so that no value can close the <script> or open a comment inside it."""
+    literal = json.dumps(value)
+    return literal.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -227,3 +227,48 @@ WEBINAR_ABOUT = (
     "the first weeks and life after treatment, and answer questions from the audience. "
     "Duration: 58 minutes. Subtitles are available in English, French and German.",
 )
+
+CLEARED_TITLE = "CAR-T after the challenge"
+CLEARED = (
+    "Once you are home after CAR T-cell therapy, your treatment centre stays your first point "
+    "of contact. Keep the 24-hour number your team gave you by the phone and in your bag, and "
+    "call it rather than your GP if you feel unwell in the first months.",
+    "## Signs to report straight away",
+    "Call at once if you have a temperature of 38\u00b0C or higher, shivering, a cough or "
+    "shortness of breath, or if you or your carer notice confusion, difficulty finding words, "
+    "shaking or unusual sleepiness. These can be signs of infection or of late effects of the "
+    "treatment, and they are easier to treat when they are caught early.",
+    "## Your follow-up appointments",
+    "You will have regular blood tests to check your blood counts and immune system. Bring a "
+    "list of your medicines and any questions to each visit. It can help to write down how "
+    "you have been feeling between appointments, including your energy levels and appetite.",
+)
+
+AFTERCARE_HEADING = "CAR-T aftercare"
+AFTERCARE = (
+    "Looking after yourself after CAR T-cell therapy is a team effort between you, your "
+    "carer and your treatment centre. This page brings together the practical advice people "
+    "most often ask for in the weeks after they leave hospital.",
+    "## Staying close to the hospital",
+    "For at least four weeks after your infusion you will need to stay within an hour of your "
+    "treatment centre, with a carer who can be with you day and night. Your team will tell "
+    "you when it is safe to travel further.",
+    "## Preventing infections",
+    "Wash your hands often, avoid crowded places while your blood counts are low and keep "
+    "away from people with coughs, colds or stomach bugs. Take the antiviral and antibiotic "
+    "medicines you were given exactly as prescribed, even if you feel well.",
+    "## Eating and resting",
+    "Tiredness is very common and can last for months. Eat little and often if your appetite "
+    "is poor, drink plenty of fluids and plan rest into each day.",
+)
+
+BEACON_TITLE = "Questions to ask before CAR-T"
+BEACON = (
+    "Before you agree to CAR T-cell therapy it is worth writing down your questions and "
+    "taking them to your appointment. You might ask how likely the treatment is to work for "
+    "your type of cancer, what the main side effects are and how they are treated, how long "
+    "you will need to stay in or near hospital, and whether you will need a carer with you.",
+    "It is also fine to ask about practical matters: who to call out of hours, whether help "
+    "is available with travel and accommodation costs, and when you can expect to return to "
+    "work or driving. Bring someone with you to take notes if you can.",
+)
