@@ -44,5 +44,9 @@ bench: $(BENCH_STAMP)  ## curate vs lychee on a loopback link farm (ARGS="--urls
 bench-catalogue: install  ## curate validate on 10,000 and 100,000 entries, and a nested-alias file
 	$(PY) -m bench.catalogue $(ARGS)
 
+.PHONY: bench-browser
+bench-browser: install  ## what the [browser] second opinion costs per resource (needs Chromium)
+	$(PY) -m bench.browser $(ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
