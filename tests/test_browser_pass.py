@@ -19,7 +19,16 @@ import pytest
 from pipeline.config import BrowserConfig, Config, FetchConfig
 from pipeline.fetch.client import Fetcher
 from pipeline.fetch.guard import AddressPolicy
-from pipeline.models import Availability, BrowserFailure, BrowserOutcome, Rendered
+from pipeline.check import check
+from pipeline.models import (
+    Availability,
+    BrowserFailure,
+    BrowserOutcome,
+    Catalogue,
+    Hub,
+    Mode,
+    Rendered,
+)
 from pipeline.sim import SimulatedHub
 from tests.test_check import codes, entry, run_check
 
@@ -120,3 +129,23 @@ def test_a_page_that_never_finishes_is_a_failure_not_a_hang(hub: SimulatedHub) -
     with BrowserSession(quick, FetchConfig(allow_private_networks=True)) as session:
         seen = session.render(hub.url("/slow-trickle"), lambda html: False)
     assert isinstance(seen, BrowserFailure) and "within the timeout" in seen.detail
+
+
+def test_report_json_carries_both_views_and_reads_back(
+    hub: SimulatedHub, browsing: Config, fetcher: Fetcher
+) -> None:
+    import json
+
+    from pipeline.report.json_report import render_json
+    from pipeline.report.load import run_from_dict
+    from tests.report_schema import assert_valid_report
+
+    catalogue = Catalogue((Hub("test", "Test", "", "test.yaml",
+                               (entry(hub.url("/js/challenge"), id="verified"),)),), "digest")
+    run = check(catalogue, browsing, mode=Mode.CI, fetcher=fetcher)
+    data = assert_valid_report(json.loads(render_json(run)))
+    seen = data["resources"][0]["observed"]["browser"]
+    assert (seen["outcome"], seen["http_status"], seen["status"]) == ("verified", 403, 200)
+    read_back = run_from_dict(data).results[0].observed
+    assert read_back is not None and run.results[0].observed is not None
+    assert read_back.browser == run.results[0].observed.browser
