@@ -16,10 +16,10 @@ from urllib.parse import quote
 
 import pytest
 
+from pipeline.check import check
 from pipeline.config import BrowserConfig, Config, FetchConfig
 from pipeline.fetch.client import Fetcher
 from pipeline.fetch.guard import AddressPolicy
-from pipeline.check import check
 from pipeline.models import (
     Availability,
     BrowserFailure,
