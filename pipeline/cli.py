@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import gc
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -19,11 +20,12 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline import __version__
-from pipeline.catalogue import CatalogueError, load_catalogue
+from pipeline.catalogue import CatalogueError, load_catalogue, write_bytes_atomic
 from pipeline.changes import ChangesError, changed_ids
 from pipeline.check import CheckError, check
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.history import History, HistoryError
+from pipeline.hubimport import HubImportError, import_hub
 from pipeline.models import Catalogue, Mode, Network, Run, Severity
 from pipeline.progress import progress_display
 from pipeline.report import (
@@ -85,6 +87,50 @@ def validate(paths: tuple[Path, ...]) -> None:
     catalogue = _load(paths)
     files = len(catalogue.hubs)
     click.echo(f"OK: {len(catalogue.resources)} resources in {files} catalogue file(s)")
+
+
+@cli.command(name="import")
+@click.argument("source")
+@click.option("--hub", "slug", required=True, metavar="SLUG",
+              help="The hub's slug: lower-case words joined by hyphens.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Catalogue file to write (default: catalogue/SLUG.yaml).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="Configuration file (default: curate.toml if present).")
+@click.option("--allow-private-networks", is_flag=True,
+              help="Allow loopback/private addresses (for local test sites).")
+def import_command(source: str, slug: str, output: Path | None, config_path: Path | None,
+                   allow_private_networks: bool) -> None:
+    """Start a catalogue from a hub page that already exists.
+
+    SOURCE is a saved HTML file or an http(s) address. Every link to another
+    site in the page's main content becomes one entry, in page order; the
+    guesses (kind, format, pages, publisher) are written in each entry's
+    notes for a curator to check. The file is written only if `curate
+    validate` accepts it; an existing file is never overwritten.
+    """
+    target = output or DEFAULT_CATALOGUE / f"{slug}.yaml"
+    if target.exists():
+        raise _usage_error(f"{target} exists already; choose another file with -o")
+    fetch = _config(config_path, allow_private_networks).fetch
+    try:
+        text = import_hub(source, slug, fetch, _today())
+    except HubImportError as exc:
+        raise _usage_error(str(exc)) from None
+    _write_valid_catalogue(target, text)
+    count = len(_load([target]).resources)
+    click.echo(f"Wrote {target}: {count} resources; check the guesses in their notes, then "
+               f"run `curate validate {target}`")
+
+
+def _write_valid_catalogue(target: Path, text: str) -> None:
+    """Write text to target only if it loads as a catalogue (problems listed, exit 2)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        trial = Path(scratch) / target.name
+        trial.write_text(text, encoding="utf-8")
+        _load([trial])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(target, text.encode("utf-8"))
 
 
 @cli.command()

@@ -36,7 +36,7 @@ RESOURCE_FIELDS = (
     "phases", "added", "last_reviewed", "notes", "check",
 )  # fmt: skip
 ACKNOWLEDGEMENT_FIELDS = ("id", "code", "reason", "by", "on", "until", "evidence")
-_WIDE = 1_000_000  # never fold a long line that the curator wrote on one line
+WIDE = 1_000_000  # never fold a long line that the curator wrote on one line
 
 
 @dataclass
@@ -122,7 +122,7 @@ def _editor(mapping: int, sequence: int, offset: int) -> YAML:
     """A round-trip YAML that keeps quotes, long lines and the given indentation."""
     yaml = round_trip()
     yaml.preserve_quotes = True
-    yaml.width = _WIDE
+    yaml.width = WIDE
     yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
     return yaml
 

@@ -41,6 +41,7 @@ from pipeline.sim.content import (
     paragraphs,
     trickle_bytes,
 )
+from pipeline.sim.hubpage import hub_page_routes
 from pipeline.sim.scripted import scripted_routes
 from pipeline.sim.variants import Variants
 from pipeline.sim.video import VIDEO_PATTERNS, video_routes
@@ -217,6 +218,7 @@ class Router:
             **wall_routes(variants or Variants()),
             **video_routes(),
             **scripted_routes(),
+            **hub_page_routes(),
         }
 
     def resolve(self, request: Request) -> Response:

@@ -1,0 +1,124 @@
+"""`curate import` (pipeline/hubimport.py): a hand-made hub page becomes a catalogue.
+
+Against the simulated hub's copy of the T2EVOLVE "CAR T-cell therapy phases"
+page (pipeline/sim/hubpage.py: the seed page's text and links, inside a
+cookie banner, navigation, breadcrumbs, a share bar and a footer), fetched
+over loopback and read from a saved file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.catalogue import load_catalogue
+from pipeline.cli import cli
+from pipeline.hubimport import guess_format, guess_kind, guess_publisher, read_hub_page
+from pipeline.sim import SimulatedHub
+from pipeline.sim.hubpage import CHROME_LINKS, SHARE_LINKS, hub_page
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shipped_phases_hub() -> list[tuple[str, str, str, int | None]]:
+    hub = next(h for h in load_catalogue([REPO / "catalogue"]).hubs if h.slug == "car-t-phases")
+    return [(r.url, r.kind, r.format.value if r.format else "", r.pages) for r in hub.resources]
+
+
+def imported(target: Path) -> list[tuple[str, str, str, int | None]]:
+    return [(r.url, r.kind, r.format.value if r.format else "", r.pages)
+            for r in load_catalogue([target]).resources]
+
+
+@pytest.mark.integration
+def test_importing_the_hub_page_gives_the_shipped_eight_resources_in_order(
+    hub: SimulatedHub, tmp_path: Path
+) -> None:
+    target = tmp_path / "car-t-phases.yaml"
+    result = CliRunner().invoke(cli, ["import", hub.url("/hub/car-t-phases"), "--hub",
+                                      "car-t-phases", "-o", str(target),
+                                      "--allow-private-networks"])
+    assert result.exit_code == 0, result.output
+    assert "8 resources" in result.output
+    assert imported(target) == shipped_phases_hub()
+    validated = CliRunner().invoke(cli, ["validate", str(target)])
+    assert validated.exit_code == 0, validated.output
+
+
+def test_a_saved_page_imports_the_same_and_every_guess_is_marked(tmp_path: Path) -> None:
+    page = tmp_path / "hub.html"
+    page.write_text(hub_page(), encoding="utf-8")
+    target = tmp_path / "out.yaml"
+    result = CliRunner().invoke(cli, ["import", str(page), "--hub", "car-t-phases",
+                                      "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert imported(target) == shipped_phases_hub()
+    resources = load_catalogue([target]).resources
+    assert all("check these guesses" in r.notes for r in resources)
+    assert [r.publisher for r in resources][3:5] == ["Bristol Myers Squibb",
+                                                     "cartautoimmune.com"]
+    assert resources[6].publisher == "Myeloma Patients Europe (MPE)"
+
+
+def test_nothing_is_taken_from_the_navigation_banner_share_bar_or_footer() -> None:
+    urls = [entry.url for entry in read_hub_page(hub_page(), "https://t2evolve.com/hub")]
+    chrome = {href for _, href in CHROME_LINKS} | set(SHARE_LINKS)
+    assert len(urls) == 8 and not chrome & set(urls)
+    assert not [u for u in urls if "cookie" in u or "imi.europa" in u]
+
+
+def test_an_existing_catalogue_file_is_never_overwritten(tmp_path: Path) -> None:
+    page, target = tmp_path / "hub.html", tmp_path / "mine.yaml"
+    page.write_text(hub_page(), encoding="utf-8")
+    target.write_text("# a curator's file\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(page), "--hub", "h", "-o", str(target)])
+    assert result.exit_code == 2 and "exists already" in result.output
+    assert target.read_text(encoding="utf-8") == "# a curator's file\n"
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("<html><body><main><p>No links here at all.</p></main></body></html>",
+     "no links to other sites"),
+])
+def test_a_page_without_resources_is_a_clear_error(tmp_path: Path, text: str,
+                                                   problem: str) -> None:
+    page = tmp_path / "empty.html"
+    page.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(page), "--hub", "h",
+                                      "-o", str(tmp_path / "x.yaml")])
+    assert result.exit_code == 2 and problem in result.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.parametrize(("words", "kind"), [
+    ("This glossary from the ATTC to the Clinical Journey Guide", "glossary"),
+    ("Webinar | Doctor and patients' perspective", "webinar"),
+    ("Infographic from Bristol Myers Squibb", "infographic"),
+    ("Cell therapy treatment experience fact sheet (1 page)", "fact-sheet"),
+    ("A Guide for Patients and Carers", "guide"),
+    ("Information and advice by Gilead", "web-page"),
+])
+def test_the_kind_is_guessed_from_the_most_specific_word(words: str, kind: str) -> None:
+    assert guess_kind(words)[0] == kind
+
+
+@pytest.mark.parametrize(("url", "kind", "pages", "fmt"), [
+    ("https://e.org/guide.PDF", "guide", None, "pdf"),
+    ("https://e.org/guide", "guide", 92, "pdf"),
+    ("https://e.org/chart.png", "infographic", None, "image"),
+    ("https://e.org/watch", "video", None, "video"),
+    ("https://e.org/page", "web-page", None, "html"),
+])
+def test_the_format_is_guessed_from_the_address_and_the_wording(
+    url: str, kind: str, pages: int | None, fmt: str
+) -> None:
+    assert guess_format(url, kind, pages)[0] == fmt
+
+
+def test_the_publisher_is_read_where_the_text_says_so_else_the_sites_name() -> None:
+    assert guess_publisher(["Recording of webinar organised by Myeloma Patients Europe (MPE) "
+                            "on 14 February 2023."], "https://mpeurope.org/")[0] == \
+        "Myeloma Patients Europe (MPE)"
+    assert guess_publisher(["A page."], "https://www.example.org/x")[0] == "example.org"
