@@ -97,10 +97,12 @@ def validate(paths: tuple[Path, ...]) -> None:
               help="Catalogue file to write (default: catalogue/SLUG.yaml).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path),
               help="Configuration file (default: curate.toml if present).")
+@click.option("--check", "observe", is_flag=True,
+              help="Fetch each link once and write what it returned (format, title, pages).")
 @click.option("--allow-private-networks", is_flag=True,
               help="Allow loopback/private addresses (for local test sites).")
 def import_command(source: str, slug: str, output: Path | None, config_path: Path | None,
-                   allow_private_networks: bool) -> None:
+                   observe: bool, allow_private_networks: bool) -> None:
     """Start a catalogue from a hub page that already exists.
 
     SOURCE is a saved HTML file or an http(s) address. Every link to another
@@ -114,7 +116,7 @@ def import_command(source: str, slug: str, output: Path | None, config_path: Pat
         raise _usage_error(f"{target} exists already; choose another file with -o")
     fetch = _config(config_path, allow_private_networks).fetch
     try:
-        text = import_hub(source, slug, fetch, _today())
+        text = import_hub(source, slug, fetch, _today(), observe)
     except HubImportError as exc:
         raise _usage_error(str(exc)) from None
     _write_valid_catalogue(target, text)

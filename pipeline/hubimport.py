@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -30,7 +30,9 @@ from bs4 import BeautifulSoup, Tag, UnicodeDammit
 
 from pipeline.catalogue.write import catalogue_text
 from pipeline.config import FetchConfig
+from pipeline.extract import extract
 from pipeline.fetch.client import Fetcher
+from pipeline.models import FetchResult
 
 PHASES = ("screening", "collection", "bridging", "infusion", "follow-up")
 # (kind, words that say it), most specific first: a glossary of a guide is a glossary.
@@ -257,17 +259,53 @@ class HubImportError(Exception):
     """The hub page cannot be read; the message says which and why."""
 
 
-def import_hub(source: str, hub: str, fetch: FetchConfig, today: dt.date) -> str:
+def import_hub(source: str, hub: str, fetch: FetchConfig, today: dt.date,
+               observe: bool = False) -> str:
     """The catalogue text for the hub page at `source` (a saved HTML file, or an
-    http(s) address fetched through curate's own fetch path: its guard and caps)."""
+    http(s) address fetched through curate's own fetch path: its guard and caps).
+    With `observe`, each link is fetched once and what it returned (format,
+    title, page count) replaces the guesses."""
     html, page_url = read_source(source, fetch)
     found = read_hub_page(html, page_url)
     if not found:
         raise HubImportError(f"{source}: no links to other sites in the page's main content")
+    if observe:
+        found = observed(found, fetch)
     header = (f"Catalogue of the hub page {source}\nImported by curate import on {today}: "
               "every guess is in the entry's notes; check them, then run curate validate.")
     entries = catalogue_entries(found, source, today)
     return catalogue_text(header, hub, page_title(html) or hub, "", entries)
+
+
+def observed(found: Sequence[ImportedEntry], fetch: FetchConfig) -> list[ImportedEntry]:
+    """Each entry with what one fetch of its link showed (a failed fetch: as guessed)."""
+    fetcher = Fetcher(fetch)
+    try:
+        return [_as_seen(entry, fetcher.fetch(entry.url)) for entry in found]
+    finally:
+        fetcher.close()
+
+
+def _as_seen(entry: ImportedEntry, result: FetchResult) -> ImportedEntry:
+    if result.error is not None or not 200 <= (result.status or 0) <= 299:
+        why = result.error_detail or f"HTTP {result.status}"
+        return replace(entry, guesses=(*entry.guesses, f"--check could not fetch it ({why})"))
+    seen = extract(result.body, result.content_type)
+    fmt = _SEEN_FORMATS.get(result.content_type.split(";")[0].strip().lower(), entry.format)
+    notes = [f"format '{fmt}' as fetched ({result.content_type or 'no type'})"]
+    title = seen.title or entry.title
+    if seen.title and seen.title != entry.title:
+        notes.append(f"title as the resource gives it; the hub's link says '{entry.title}'")
+    pages = seen.pages if fmt == "pdf" else None
+    if pages is not None:
+        notes.append(f"pages {pages} as counted in the PDF")
+    kept = tuple(g for g in entry.guesses if not g.startswith(("format", "pages")))
+    return replace(entry, title=title, format=fmt, pages=pages, guesses=(*kept, *notes))
+
+
+_SEEN_FORMATS = {"application/pdf": "pdf", "text/html": "html", "application/xhtml+xml": "html",
+                 "image/png": "image", "image/jpeg": "image", "image/gif": "image",
+                 "image/webp": "image", "image/svg+xml": "image"}
 
 
 def read_source(source: str, fetch: FetchConfig) -> tuple[str, str]:

@@ -122,3 +122,25 @@ def test_the_publisher_is_read_where_the_text_says_so_else_the_sites_name() -> N
                             "on 14 February 2023."], "https://mpeurope.org/")[0] == \
         "Myeloma Patients Europe (MPE)"
     assert guess_publisher(["A page."], "https://www.example.org/x")[0] == "example.org"
+
+
+@pytest.mark.integration
+def test_check_fills_in_what_each_link_returned(hub: SimulatedHub, tmp_path: Path) -> None:
+    """A saved page linking to the simulated hub's 92-page guide and a web page."""
+    page = tmp_path / "hub.html"
+    page.write_text(
+        "<html><body><main><h1>Resources</h1>"
+        f'<p><a href="{hub.url("/attc/car-t-clinical-journey-guide.pdf")}">The guide</a></p>'
+        "<p>A long guide for patients and carers, with everything about each phase.</p>"
+        f'<p><a href="{hub.url("/gilead/car-t")}">Advice from Gilead</a></p>'
+        "<p>Information and advice on CAR T Cell Therapy for patients and their families.</p>"
+        "</main></body></html>", encoding="utf-8")
+    target = tmp_path / "out.yaml"
+    result = CliRunner().invoke(cli, ["import", str(page), "--hub", "h", "-o", str(target),
+                                      "--check", "--allow-private-networks"])
+    assert result.exit_code == 0, result.output
+    guide, advice = load_catalogue([target]).resources
+    assert (guide.format.value if guide.format else "", guide.pages) == ("pdf", 92)
+    assert guide.title.startswith("The CAR T-Cell Therapy Clinical Trial Journey")
+    assert "the hub's link says 'The guide'" in guide.notes
+    assert (advice.format.value if advice.format else "", advice.pages) == ("html", None)
