@@ -21,11 +21,12 @@ import click
 
 from pipeline import __version__
 from pipeline.catalogue import CatalogueError, load_catalogue, write_bytes_atomic
+from pipeline.catalogue.write import listed_urls, with_resources_added
 from pipeline.changes import ChangesError, changed_ids
 from pipeline.check import CheckError, check
-from pipeline.config import Config, ConfigError, load_config
+from pipeline.config import Config, ConfigError, FetchConfig, load_config
 from pipeline.history import History, HistoryError
-from pipeline.hubimport import HubImportError, import_hub
+from pipeline.hubimport import HubImportError, changes_against, hub_entries, import_hub
 from pipeline.models import Catalogue, Mode, Network, Run, Severity
 from pipeline.progress import progress_display
 from pipeline.report import (
@@ -109,30 +110,49 @@ def import_command(source: str, slug: str, output: Path | None, config_path: Pat
     site in the page's main content becomes one entry, in page order; the
     guesses (kind, format, pages, publisher) are written in each entry's
     notes for a curator to check. The file is written only if `curate
-    validate` accepts it; an existing file is never overwritten.
+    validate` accepts it. Importing into an existing file adds the page's new
+    links at its end and lists the entries whose link the page no longer has;
+    nothing a curator wrote is changed.
     """
     target = output or DEFAULT_CATALOGUE / f"{slug}.yaml"
-    if target.exists():
-        raise _usage_error(f"{target} exists already; choose another file with -o")
     fetch = _config(config_path, allow_private_networks).fetch
     try:
+        if target.exists():
+            _reimport(source, target, fetch, observe)
+            return
         text = import_hub(source, slug, fetch, _today(), observe)
-    except HubImportError as exc:
+    except (HubImportError, CatalogueError) as exc:
         raise _usage_error(str(exc)) from None
-    _write_valid_catalogue(target, text)
+    _write_valid_catalogue(target, text.encode("utf-8"))
     count = len(_load([target]).resources)
     click.echo(f"Wrote {target}: {count} resources; check the guesses in their notes, then "
                f"run `curate validate {target}`")
 
 
-def _write_valid_catalogue(target: Path, text: str) -> None:
-    """Write text to target only if it loads as a catalogue (problems listed, exit 2)."""
+def _reimport(source: str, target: Path, fetch: FetchConfig, observe: bool) -> None:
+    """Add the page's new links to an existing file (nothing in it changes) and
+    list the entries whose link the page no longer has."""
+    listed = listed_urls(target)
+    _, entries = hub_entries(source, fetch, _today(), observe, taken=[rid for rid, _ in listed])
+    added, gone = changes_against(listed, entries)
+    if added:
+        _write_valid_catalogue(target, with_resources_added(target, added))
+    click.echo(f"{target}: {len(added)} new link(s) added at the end; nothing else changed")
+    for entry in added:
+        click.echo(f"  added {entry['id']}: {entry['url']}")
+    for rid, url in gone:
+        click.echo(f"  no longer on the page (kept; remove it by hand if it should go): "
+                   f"{rid}: {url}")
+
+
+def _write_valid_catalogue(target: Path, data: bytes) -> None:
+    """Write data to target only if it loads as a catalogue (problems listed, exit 2)."""
     with tempfile.TemporaryDirectory() as scratch:
         trial = Path(scratch) / target.name
-        trial.write_text(text, encoding="utf-8")
+        trial.write_bytes(data)
         _load([trial])
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(target, text.encode("utf-8"))
+    write_bytes_atomic(target, data)
 
 
 @cli.command()

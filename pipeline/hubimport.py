@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -216,10 +217,10 @@ def _key(text: str) -> str:
 MAX_ID = 60
 
 
-def catalogue_entries(found: Sequence[ImportedEntry], source: str, today: dt.date
-                      ) -> list[dict[str, object]]:
+def catalogue_entries(found: Sequence[ImportedEntry], source: str, today: dt.date,
+                      taken: set[str] | None = None) -> list[dict[str, object]]:
     """Catalogue entries (plain fields, in RESOURCE_FIELDS terms) with unique ids."""
-    taken: set[str] = set()
+    taken = set() if taken is None else taken
     return [_fields(entry, _unique_id(entry.title, taken), source, today) for entry in found]
 
 
@@ -265,16 +266,44 @@ def import_hub(source: str, hub: str, fetch: FetchConfig, today: dt.date,
     http(s) address fetched through curate's own fetch path: its guard and caps).
     With `observe`, each link is fetched once and what it returned (format,
     title, page count) replaces the guesses."""
+    title, entries = hub_entries(source, fetch, today, observe)
+    header = (f"Catalogue of the hub page {source}\nImported by curate import on {today}: "
+              "every guess is in the entry's notes; check them, then run curate validate.")
+    return catalogue_text(header, hub, title or hub, "", entries)
+
+
+def hub_entries(source: str, fetch: FetchConfig, today: dt.date, observe: bool = False,
+                taken: Iterable[str] = ()) -> tuple[str, list[dict[str, object]]]:
+    """The page's title and its entries (ids unique, also against `taken`)."""
     html, page_url = read_source(source, fetch)
     found = read_hub_page(html, page_url)
     if not found:
         raise HubImportError(f"{source}: no links to other sites in the page's main content")
     if observe:
         found = observed(found, fetch)
-    header = (f"Catalogue of the hub page {source}\nImported by curate import on {today}: "
-              "every guess is in the entry's notes; check them, then run curate validate.")
-    entries = catalogue_entries(found, source, today)
-    return catalogue_text(header, hub, page_title(html) or hub, "", entries)
+    return page_title(html), catalogue_entries(found, source, today, set(taken))
+
+
+def changes_against(listed: Sequence[tuple[str, str]], entries: Sequence[dict[str, object]]
+                    ) -> tuple[list[dict[str, object]], list[tuple[str, str]]]:
+    """What a re-import adds (links not in the file yet) and what disappeared from
+    the page ((id, url) of entries whose link the page no longer has); a URL
+    listed twice counts twice."""
+    left = Counter(url for _, url in listed)
+    added = []
+    for entry in entries:
+        if left[str(entry["url"])] > 0:
+            left[str(entry["url"])] -= 1
+        else:
+            added.append(entry)
+    on_page = Counter(str(entry["url"]) for entry in entries)
+    gone = []
+    for rid, url in listed:
+        if on_page[url] > 0:
+            on_page[url] -= 1
+        else:
+            gone.append((rid, url))
+    return added, gone
 
 
 def observed(found: Sequence[ImportedEntry], fetch: FetchConfig) -> list[ImportedEntry]:

@@ -69,12 +69,53 @@ def test_nothing_is_taken_from_the_navigation_banner_share_bar_or_footer() -> No
     assert not [u for u in urls if "cookie" in u or "imi.europa" in u]
 
 
-def test_an_existing_catalogue_file_is_never_overwritten(tmp_path: Path) -> None:
+def _import(page: Path, target: Path) -> str:
+    result = CliRunner().invoke(cli, ["import", str(page), "--hub", "car-t-phases",
+                                      "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_importing_the_same_page_again_changes_nothing(tmp_path: Path) -> None:
+    page, target = tmp_path / "hub.html", tmp_path / "car-t-phases.yaml"
+    page.write_text(hub_page(), encoding="utf-8")
+    _import(page, target)
+    before = target.read_bytes()
+    assert "0 new link(s)" in _import(page, target)
+    assert target.read_bytes() == before
+
+
+def test_a_reimport_adds_new_links_lists_gone_ones_and_keeps_the_curators_edits(
+    tmp_path: Path
+) -> None:
+    page, target = tmp_path / "hub.html", tmp_path / "car-t-phases.yaml"
+    page.write_text(hub_page(), encoding="utf-8")
+    _import(page, target)
+    text = target.read_text(encoding="utf-8")
+    first, rest = text.split("  - id: for-more-from-the-mayo-clinic\n", 1)
+    mayo_overview, later = rest.split("  - id: ", 1)
+    edited = (first.replace("title: Infographic from the Mayo Clinic CAR-T Cell Therapy Program",
+                            "title: 'Mayo Clinic infographic'  # shortened by a curator")
+              + "  - id: " + later
+              + "  # added by hand, not on the hub page\n  - id: local-leaflet\n"
+                "    title: Local leaflet\n    url: https://leaflets.example.org/car-t\n")
+    target.write_text(edited, encoding="utf-8")
+    output = _import(page, target)
+    after = target.read_text(encoding="utf-8")
+    assert after.startswith(edited)  # everything the curator had, byte for byte
+    assert "1 new link(s)" in output and "added for-more-from-the-mayo-clinic" in output
+    assert "no longer on the page" in output and "local-leaflet" in output
+    ids = [r.id for r in load_catalogue([target]).resources]
+    assert ids[-1] == "for-more-from-the-mayo-clinic" and "local-leaflet" in ids
+    assert mayo_overview.strip()
+
+
+def test_a_file_that_is_not_a_catalogue_is_left_alone(tmp_path: Path) -> None:
     page, target = tmp_path / "hub.html", tmp_path / "mine.yaml"
     page.write_text(hub_page(), encoding="utf-8")
     target.write_text("# a curator's file\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["import", str(page), "--hub", "h", "-o", str(target)])
-    assert result.exit_code == 2 and "exists already" in result.output
+    assert result.exit_code == 2 and "no list of resources" in result.output
     assert target.read_text(encoding="utf-8") == "# a curator's file\n"
 
 

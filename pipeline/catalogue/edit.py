@@ -173,12 +173,17 @@ def _dump(edit: Edit) -> str:
     return out.getvalue()
 
 
-def save_edit(edit: Edit) -> None:
-    """Write the edited tree back atomically, with the file's BOM and line endings."""
+def edited_bytes(edit: Edit) -> bytes:
+    """The edited tree as the file's bytes, with its BOM and line endings."""
     text = _dump(edit)
     if edit.crlf:
         text = text.replace("\n", "\r\n")
-    data = (codecs.BOM_UTF8 if edit.bom else b"") + text.encode("utf-8")
+    return (codecs.BOM_UTF8 if edit.bom else b"") + text.encode("utf-8")
+
+
+def save_edit(edit: Edit) -> None:
+    """Write the edited tree back atomically, with the file's BOM and line endings."""
+    data = edited_bytes(edit)
     try:
         write_bytes_atomic(edit.path, data)
     except OSError as exc:

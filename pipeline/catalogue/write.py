@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from pipeline.catalogue.edit import RESOURCE_FIELDS, WIDE
-from pipeline.catalogue.yaml import round_trip
+from pipeline.catalogue.edit import (
+    RESOURCE_FIELDS,
+    WIDE,
+    edit_error,
+    edited_bytes,
+    give_tail,
+    open_edit,
+    take_tail,
+)
+from pipeline.catalogue.yaml import entries_of, round_trip
 
 
 def catalogue_text(header: str, hub: str, title: str, description: str,
@@ -23,13 +32,7 @@ def catalogue_text(header: str, hub: str, title: str, description: str,
     data = CommentedMap(hub=hub, title=title)
     if description:
         data["description"] = description
-    resources = CommentedSeq(CommentedMap((k, e[k]) for k in RESOURCE_FIELDS if k in e)
-                             for e in entries)
-    for entry in resources:
-        for key in ("audience", "phases"):
-            if isinstance(entry.get(key), list):
-                entry[key] = _flow(entry[key])
-    data["resources"] = resources
+    data["resources"] = CommentedSeq(_entry(e) for e in entries)
     yaml = round_trip()
     yaml.width = WIDE
     yaml.indent(mapping=2, sequence=4, offset=2)
@@ -37,6 +40,36 @@ def catalogue_text(header: str, hub: str, title: str, description: str,
     yaml.dump(data, out)
     comments = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
     return comments + out.getvalue()
+
+
+def listed_urls(path: Path) -> list[tuple[str, str]]:
+    """(id, url) of each entry of an existing catalogue file, in its order."""
+    edit = open_edit(path)
+    return [(str(e.get("id", "")), str(e.get("url", "")))
+            for e in entries_of(edit.data) if isinstance(e, CommentedMap)] \
+        if isinstance(edit.data, CommentedMap) else []
+
+
+def with_resources_added(path: Path, entries: Sequence[Mapping[str, Any]]) -> bytes:
+    """The file's bytes with `entries` added at the end of its resources, and
+    everything already there (a curator's edits, comments, layout) kept as it is."""
+    edit = open_edit(path)
+    resources = edit.data.get("resources") if isinstance(edit.data, CommentedMap) else None
+    if not isinstance(resources, CommentedSeq):
+        raise edit_error(path, 1, "no list of resources to add to")
+    for entry in entries:
+        tail = take_tail(resources, len(resources) - 1) if resources else ""
+        resources.append(_entry(entry))
+        give_tail(resources, len(resources) - 1, tail)
+    return edited_bytes(edit)
+
+
+def _entry(entry: Mapping[str, Any]) -> CommentedMap:
+    mapping = CommentedMap((k, entry[k]) for k in RESOURCE_FIELDS if k in entry)
+    for key in ("audience", "phases"):
+        if isinstance(mapping.get(key), list):
+            mapping[key] = _flow(mapping[key])
+    return mapping
 
 
 def _flow(items: list[Any]) -> CommentedSeq:
