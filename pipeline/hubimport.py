@@ -48,6 +48,7 @@ KIND_WORDS = (
 GENERIC_TEXTS = frozenset({"here", "click here", "see here", "read more", "more", "link", "this"})
 SHARE_HOSTS = ("facebook.com", "twitter.com", "x.com", "linkedin.com", "whatsapp.com",
                "pinterest.com", "reddit.com")
+CHROME_ELEMENTS = ("nav", "header", "footer", "aside")
 _PAGES = re.compile(r"\((\d{1,4})\s+pages?\)", re.IGNORECASE)
 _PUBLISHER = re.compile(
     r"\b(?:from|by|organised by|organized by|published by)\s+(?:the\s+)?"
@@ -113,17 +114,23 @@ def outbound_links(region: Tag, page_url: str) -> Iterator[Tag]:
         url = urljoin(page_url, str(link["href"]))
         host = urlsplit(url).hostname or ""
         if urlsplit(url).scheme in ("http", "https") and host and host != own \
-                and not host.endswith(SHARE_HOSTS):
+                and not host.endswith(SHARE_HOSTS) and not _in_chrome(link):
             yield link
+
+
+def _in_chrome(link: Tag) -> bool:
+    """Inside navigation, a header, footer or sidebar that the content region
+    still holds (many pages nest them in the article's container)."""
+    return link.find_parent(CHROME_ELEMENTS) is not None
 
 
 def entry_for(link: Tag, page_url: str) -> ImportedEntry:
     """What one link says, and the guesses made from its words."""
     url = urljoin(page_url, str(link["href"]))
     block = _block_of(link)
-    text = _clean(link.get_text(" "))
+    text = _link_text(link)
     description = _description(link, block)
-    title = _title(text, description)
+    title = _title(text, description) or _from_address(url)
     words = f"{title} {description}"
     kind, kind_note = guess_kind(words)
     pages = _pages(words)
@@ -132,6 +139,21 @@ def entry_for(link: Tag, page_url: str) -> ImportedEntry:
     phases = _phases(link)
     guesses = tuple(note for note in (kind_note, format_note, publisher_note) if note)
     return ImportedEntry(title, url, description, kind, fmt, pages, publisher, phases, guesses)
+
+
+def _link_text(link: Tag) -> str:
+    """What the link says: its text, else an image's alt text or its own title."""
+    image = link.find("img", alt=True)
+    named = [link.get_text(" "), image.get("alt", "") if isinstance(image, Tag) else "",
+             link.get("title", ""), link.get("aria-label", "")]
+    return next((_clean(str(text)) for text in named if _clean(str(text))), "")
+
+
+def _from_address(url: str) -> str:
+    """A title of last resort: the address's last path segment, or its host."""
+    parts = urlsplit(url)
+    last = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    return _clean(re.sub(r"[-_]+", " ", last.rsplit(".", 1)[0])) or parts.hostname or url
 
 
 def _block_of(link: Tag) -> Tag:

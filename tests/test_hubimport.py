@@ -185,3 +185,41 @@ def test_check_fills_in_what_each_link_returned(hub: SimulatedHub, tmp_path: Pat
     assert guide.title.startswith("The CAR T-Cell Therapy Clinical Trial Journey")
     assert "the hub's link says 'The guide'" in guide.notes
     assert (advice.format.value if advice.format else "", advice.pages) == ("html", None)
+
+
+REALWORLD = REPO.parent / "shared" / "realworld" / "html"
+PAGES = ["rd-webmd-1.html", "rd-wikipedia.html", "rd-bbc-1.html", "rd-lwn-1.html",
+         "rd-mozilla-1.html", "rd-gitlab-blog.html"]
+
+
+@pytest.mark.skipif(not REALWORLD.is_dir(), reason="../shared/realworld is absent (a user's clone)")
+@pytest.mark.parametrize("name", PAGES)
+def test_real_pages_give_content_links_only_and_a_valid_catalogue(
+    name: str, tmp_path: Path
+) -> None:
+    from bs4 import BeautifulSoup, UnicodeDammit
+
+    raw = (REALWORLD / name).read_bytes()
+    html = UnicodeDammit(raw, is_html=True).unicode_markup or ""
+    soup = BeautifulSoup(html, "lxml")
+    chrome = ["nav", "header", "footer", "aside"]
+    in_chrome = {a["href"] for tag in soup.find_all(chrome) for a in tag.find_all("a", href=True)}
+    elsewhere = {a["href"] for a in soup.find_all("a", href=True) if not a.find_parent(chrome)}
+    chrome_only = in_chrome - elsewhere
+    found = read_hub_page(html, "")
+    assert found, name
+    assert not [e.url for e in found if e.url in chrome_only]
+    target = tmp_path / "out.yaml"
+    result = CliRunner().invoke(cli, ["import", str(REALWORLD / name), "--hub", "h",
+                                      "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert len(load_catalogue([target]).resources) == len(found)
+
+
+def test_phases_come_from_the_heading_a_link_sits_under() -> None:
+    page = ("<html><body><main><h1>Phases</h1><h2>Screening</h2><p>Before anything, "
+            "<a href='https://a.example.org/s'>a screening leaflet</a> explains the tests.</p>"
+            "<h2>Follow up after infusion</h2><p>Afterwards, <a href='https://b.example.org/f'>"
+            "a follow-up guide</a> covers the months after.</p></main></body></html>")
+    assert [e.phases for e in read_hub_page(page, "")] == [("screening",),
+                                                           ("infusion", "follow-up")]
