@@ -30,6 +30,7 @@ from pipeline.models import (
     Rendered,
 )
 from pipeline.sim import SimulatedHub
+from tests.fakes import cannot_bind
 from tests.test_check import codes, entry, run_check
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -104,7 +105,7 @@ def public_hub() -> Iterator[SimulatedHub]:
         with SimulatedHub(host=PUBLIC_STAND_IN) as outside:
             yield outside
     except OSError as exc:
-        pytest.skip(f"cannot bind {PUBLIC_STAND_IN} on this machine: {exc}")
+        cannot_bind(f"cannot bind {PUBLIC_STAND_IN} on this machine: {exc}")
 
 
 def test_every_request_a_page_makes_passes_the_address_guard(

@@ -29,6 +29,7 @@ from pipeline.models import (
     SourceLocation,
 )
 from pipeline.sim import SimulatedHub
+from tests.fakes import cannot_bind
 
 pytestmark = pytest.mark.integration
 
@@ -172,7 +173,7 @@ def platforms() -> Iterator[tuple[SimulatedHub, SimulatedHub]]:
         vimeo.start()
     except OSError as exc:
         youtube.stop()
-        pytest.skip(f"cannot bind 127.0.0.2/127.0.0.3 on this machine: {exc}")
+        cannot_bind(f"cannot bind 127.0.0.2/127.0.0.3 on this machine: {exc}")
     try:
         yield youtube, vimeo
     finally:

@@ -35,7 +35,7 @@ from pipeline.fetch.guard import (
 from pipeline.fetch.session import Guard, HttpSession, SendError
 from pipeline.models import FetchError
 from pipeline.sim import SimulatedHub
-from tests.fakes import resolver_to
+from tests.fakes import cannot_bind, resolver_to
 
 pytestmark = pytest.mark.integration
 
@@ -100,7 +100,7 @@ def serving(host: str, answer: Answer) -> Iterator[_CountingHTTPServer]:
     try:
         server = _CountingHTTPServer(host, answer)
     except OSError as exc:
-        pytest.skip(f"cannot bind {host} on this machine: {exc}")
+        cannot_bind(f"cannot bind {host} on this machine: {exc}")
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
                               daemon=True)
     thread.start()

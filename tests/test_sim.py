@@ -38,6 +38,7 @@ from pipeline.judge import judge
 from pipeline.models import Availability, Evidence, FetchResult, Resource, SourceLocation
 from pipeline.sim import SimulatedHub, demo_entries, write_demo_catalogue
 from pipeline.sim.challenges import cf_email_code
+from tests.fakes import cannot_bind
 
 pytestmark = pytest.mark.integration
 
@@ -920,7 +921,7 @@ def _can_bind(host: str) -> bool:
 
 def test_a_second_hub_on_127_0_0_2_plays_the_video_platform(hub: SimulatedHub) -> None:
     if not _can_bind("127.0.0.2"):
-        pytest.skip("this machine cannot bind 127.0.0.2 (only 127.0.0.1 is configured)")
+        cannot_bind("this machine cannot bind 127.0.0.2 (only 127.0.0.1 is configured)")
     with SimulatedHub(host="127.0.0.2") as platform:
         assert platform.base_url.startswith("http://127.0.0.2:")
         status, _, body = _youtube_oembed(platform, "https://www.youtube.com/watch?v=ok-video")
