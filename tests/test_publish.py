@@ -395,6 +395,7 @@ def test_a_non_http_url_is_not_a_link() -> None:
 
 def test_pages_have_no_external_assets() -> None:
     publication = ready_publication()
+    assert publication.included  # a hub page to render, or the loop checks only the index
     for html in (render_hub_page(publication, publication.included[0]),
                  render_index(publication)):
         soup = soup_of(html)
