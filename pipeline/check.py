@@ -25,9 +25,15 @@ from pipeline.fetch.client import Fetcher
 from pipeline.fetch.oembed import check_video, video_platform
 from pipeline.fetch.pool import Deferred, HostScheduler
 from pipeline.fetch.probe import SoftProbe
-from pipeline.fetch.wayback import suggest_archives
+from pipeline.fetch.wayback import (
+    LOOKUP_INTERVAL,
+    MAX_LOOKUPS,
+    WAYBACK_ENDPOINT,
+    newest_captures,
+)
 from pipeline.history import Streak
 from pipeline.judge import explain, judge
+from pipeline.judge.archive import archive_finding
 from pipeline.models import (
     Availability,
     Baseline,
@@ -37,6 +43,7 @@ from pipeline.models import (
     Extraction,
     FetchError,
     FetchResult,
+    Finding,
     Judgement,
     Mode,
     Network,
@@ -303,11 +310,31 @@ def with_archive_suggestions(
     archive = tonight.config.archive
     if not archive.enabled or tonight.network is not Network.OK:
         return results
-    found = suggest_archives(results, fetcher, archive.endpoint)
+    found = archive_suggestions(results, fetcher, archive.endpoint)
     return tuple(
         replace(r, findings=(*r.findings, found[r.resource.id])) if r.resource.id in found else r
         for r in results
     )
+
+
+def archive_suggestions(
+    results: Iterable[ResourceResult],
+    fetcher: Fetcher,
+    endpoint: str = WAYBACK_ENDPOINT,
+    *,
+    interval: float = LOOKUP_INTERVAL,
+    max_lookups: int = MAX_LOOKUPS,
+) -> dict[str, Finding]:
+    """An `archived-copy` finding per broken resource (by id) whose URL has a capture.
+
+    Each distinct broken URL is looked up once (resources sharing it share
+    the finding), spaced and bounded by pipeline.fetch.wayback.newest_captures.
+    """
+    broken = [r for r in results if r.availability is Availability.BROKEN]
+    urls = (r.resource.url for r in broken)
+    captures = newest_captures(urls, fetcher, endpoint, interval=interval, max_lookups=max_lookups)
+    findings = {url: archive_finding(capture) for url, capture in captures.items()}
+    return {r.resource.id: f for r in broken if (f := findings.get(r.resource.url)) is not None}
 
 
 def select(resources: Sequence[Resource], only: Sequence[str]) -> list[Resource]:
@@ -362,7 +389,8 @@ def fetch_all(
         config.fetch.per_host_interval,
         fetcher.clock,
     )
-    prober = SoftProbe(fetcher, scheduler.pace) if config.verdicts.soft404_probe else None
+    probing = config.verdicts.soft404_probe
+    prober = SoftProbe(fetcher, probe_from, scheduler.pace) if probing else None
     done = 0
 
     def report(url: str, outcome: Outcome) -> None:
@@ -389,7 +417,7 @@ def fetch_all(
 
 
 def add_side_checks(
-    fetched: Fetched, config: Config, fetcher: Fetcher, prober: SoftProbe | None
+    fetched: Fetched, config: Config, fetcher: Fetcher, prober: SoftProbe[Probe] | None
 ) -> Fetched:
     """The soft-404 probe for a 2xx HTML page; oEmbed for a video platform URL."""
     result = fetched.result
@@ -400,6 +428,24 @@ def add_side_checks(
     if prober is not None and _is_html_success(fetched):
         return replace(fetched, probe=prober.probe(result.final_url, host_of(result.final_url)))
     return fetched
+
+
+def probe_from(url: str, result: FetchResult) -> Probe:
+    """What the soft-404 judge compares with a page: the probe's answer, read
+    only when 2xx (an honest 404 page needs no reading; judge/soft404.py).
+
+    SoftProbe calls this once per folder and caches the small Probe.
+    """
+    answered = result.status is not None and 200 <= result.status <= 299
+    extraction = extract(result.body, result.content_type) if answered and result.body else None
+    return Probe(
+        url=url,
+        status=result.status,
+        final_url=result.final_url,
+        title=extraction.title if extraction else None,
+        fingerprint=extraction.fingerprint if extraction else None,
+        text_length=extraction.text_length if extraction else 0,
+    )
 
 
 def _is_html_success(fetched: Fetched) -> bool:

@@ -349,6 +349,20 @@ class Probe:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchiveCapture:
+    """A web archive's newest capture of `url`: where to read it and when it
+    was taken (UTC); the fetch stage finds it, the judge words the finding.
+
+    `lookup_url` is the address that was asked (the finding's evidence).
+    """
+
+    url: str
+    lookup_url: str
+    capture_url: str
+    captured_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
 class VideoCheck:
     """What a video platform's oEmbed endpoint said of a video URL."""
 

@@ -128,6 +128,28 @@ def test_no_import_cycles(graph: Graph) -> None:
     )
 
 
+FETCH_STAGE = "pipeline.fetch"
+LATER_STAGES = ("pipeline.extract", "pipeline.judge", "pipeline.report", "pipeline.check")
+
+
+def test_the_fetch_stage_imports_no_later_stage(graph: Graph) -> None:
+    """pipeline/fetch/ hands over what it fetched (models.py types); reading,
+    judging and reporting it is for the stages after it, never the other way."""
+    wrong = sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        if _within(module, (FETCH_STAGE,))
+        for target in targets
+        if _within(target, LATER_STAGES)
+    )
+    assert not wrong, "the fetch stage imports a later stage:\n" + "\n".join(wrong)
+
+
+def _within(module: str, packages: tuple[str, ...]) -> bool:
+    """True when module is one of packages or inside one of them."""
+    return any(module == p or module.startswith(f"{p}.") for p in packages)
+
+
 def test_no_module_is_too_long() -> None:
     long = {
         rel: lines
@@ -165,6 +187,13 @@ def test_the_graph_sees_every_kind_of_import(graph: Graph) -> None:
     assert "pipeline.report.html" in files and "pipeline.report" not in files
     assert "pipeline" in graph["pipeline.report.load"]  # from pipeline import SCHEMAS_DIR
     assert graph["bench.table"] >= {"bench.inputs", "bench.pages", "bench.toolrun"}
+
+
+def test_a_fetch_module_importing_a_later_stage_is_seen() -> None:
+    assert _within("pipeline.judge.archive", LATER_STAGES)
+    assert _within("pipeline.check", LATER_STAGES) and _within("pipeline.fetch", (FETCH_STAGE,))
+    assert not _within("pipeline.checks", LATER_STAGES)  # a prefix of a name is not a package
+    assert not _within("pipeline.models", LATER_STAGES)
 
 
 def test_relative_imports_are_resolved(tmp_path: Path) -> None:

@@ -1,4 +1,6 @@
-"""Wayback Machine look-ups and the archived-copy finding.
+"""Wayback Machine look-ups: the captures the fetch stage finds.
+
+(The archived-copy finding made from them: tests/test_archive_suggestions.py.)
 
 The archive's answers (redirects to a capture, refusals, malformed
 Locations) come from `responses` (tests/mocked.py); a server that hangs up
@@ -17,19 +19,10 @@ from pipeline.fetch.client import Fetcher
 from pipeline.fetch.wayback import (
     WAYBACK_ENDPOINT,
     newest_capture,
+    newest_captures,
     parse_capture,
-    suggest_archives,
 )
-from pipeline.judge.archive import ArchiveLookup, archive_finding
-from pipeline.models import (
-    Availability,
-    Confirmation,
-    FindingCode,
-    Resource,
-    ResourceResult,
-    Severity,
-    SourceLocation,
-)
+from pipeline.models import ArchiveCapture
 from tests.fakes import FakeClock
 from tests.loopback import FakeInternet
 from tests.mocked import (
@@ -55,12 +48,6 @@ def asked(mocked: responses.RequestsMock) -> list[str]:
     return [str(call.request.url) for call in mocked.calls]
 
 
-def broken(rid: str, url: str, availability: Availability = Availability.BROKEN) -> ResourceResult:
-    resource = Resource(rid, f"Title of {rid}", url, "car-t", SourceLocation("c.yaml", 1))
-    severity = availability.severity(False)
-    return ResourceResult(resource, availability, severity, (), None, Confirmation())
-
-
 # --------------------------------------------------------------------------
 # newest_capture
 # --------------------------------------------------------------------------
@@ -70,7 +57,7 @@ def broken(rid: str, url: str, availability: Availability = Availability.BROKEN)
 def test_a_redirect_names_the_newest_capture(mocked: responses.RequestsMock, status: int) -> None:
     mocked.get(LOOKUP, status=status, headers={"Location": CAPTURE})
     lookup = newest_capture(PAGE, fetcher(FETCH))
-    assert lookup == ArchiveLookup(PAGE, LOOKUP, CAPTURE, WHEN)
+    assert lookup == ArchiveCapture(PAGE, LOOKUP, CAPTURE, WHEN)
     assert asked(mocked) == [LOOKUP]  # the capture itself is never fetched
 
 
@@ -166,62 +153,32 @@ def test_parse_capture(capture: str, when: dt.datetime | None) -> None:
 
 
 # --------------------------------------------------------------------------
-# The finding
+# newest_captures
 # --------------------------------------------------------------------------
 
 
-def test_the_archived_copy_finding() -> None:
-    finding = archive_finding(ArchiveLookup(PAGE, LOOKUP, CAPTURE, WHEN))
-    assert finding is not None
-    assert finding.code is FindingCode.ARCHIVED_COPY
-    assert finding.effective_severity is Severity.INFO
-    assert finding.message == (
-        f"The Wayback Machine has a copy from 2024-01-01: {CAPTURE} — consider linking it "
-        "while the publisher's page is gone"
-    )
-    assert finding.evidence == LOOKUP
-
-
-def test_no_capture_no_finding() -> None:
-    assert archive_finding(None) is None
-
-
-# --------------------------------------------------------------------------
-# suggest_archives
-# --------------------------------------------------------------------------
-
-
-def test_suggestions_only_for_broken_and_once_per_url(mocked: responses.RequestsMock) -> None:
-    gone, other = "https://example.org/gone", "https://example.org/other"
-    never = "https://example.org/never-archived"
+def test_captures_once_per_url_and_spaced(mocked: responses.RequestsMock) -> None:
+    gone, never = "https://example.org/gone", "https://example.org/never-archived"
     mocked.get(WAYBACK_ENDPOINT + gone, status=302,
                headers={"Location": f"{WAYBACK_ENDPOINT}20240101123456/{gone}"})
     mocked.get(WAYBACK_ENDPOINT + never, status=404)
-    # `other` is never broken: a look-up for it would be an unregistered request
-    results = [
-        broken("a", gone), broken("b", gone), broken("c", never),
-        broken("d", other, Availability.GATED), broken("e", other, Availability.AVAILABLE),
-        broken("f", other, Availability.TIMEOUT), broken("g", other, Availability.SKIPPED),
-    ]
     clock = FakeClock()
-    found = suggest_archives(results, fetcher(FETCH, clock))
-    assert sorted(found) == ["a", "b"]
-    assert found["a"] == found["b"]
-    assert found["a"].evidence == WAYBACK_ENDPOINT + gone
-    assert sorted(asked(mocked)) == [WAYBACK_ENDPOINT + gone, WAYBACK_ENDPOINT + never]
+    found = newest_captures([gone, gone, never], fetcher(FETCH, clock))
+    assert list(found) == [gone]
+    assert found[gone].lookup_url == WAYBACK_ENDPOINT + gone
+    assert asked(mocked) == [WAYBACK_ENDPOINT + gone, WAYBACK_ENDPOINT + never]
     assert clock.sleeps == [1.0]  # polite spacing between the two look-ups, not before
 
 
-def test_suggestions_are_bounded(mocked: responses.RequestsMock) -> None:
-    mocked.assert_all_requests_are_fired = False  # more broken links than look-ups allowed
+def test_captures_are_bounded(mocked: responses.RequestsMock) -> None:
+    mocked.assert_all_requests_are_fired = False  # more URLs than look-ups allowed
     urls = [f"https://example.org/gone-{i}" for i in range(5)]
     for url in urls:
         mocked.get(WAYBACK_ENDPOINT + url, status=404)
-    results = [broken(f"r{i}", url) for i, url in enumerate(urls)]
-    assert suggest_archives(results, fetcher(FETCH), max_lookups=3, interval=0) == {}
-    assert len(mocked.calls) == 3
+    assert newest_captures(urls, fetcher(FETCH), max_lookups=3, interval=0) == {}
+    assert asked(mocked) == [WAYBACK_ENDPOINT + url for url in urls[:3]]
 
 
-def test_nothing_broken_asks_nothing(mocked: responses.RequestsMock) -> None:
-    assert suggest_archives([broken("a", PAGE, Availability.AVAILABLE)], fetcher(FETCH)) == {}
+def test_no_urls_ask_nothing(mocked: responses.RequestsMock) -> None:
+    assert newest_captures([], fetcher(FETCH)) == {}
     assert len(mocked.calls) == 0

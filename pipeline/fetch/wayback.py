@@ -18,8 +18,11 @@ one hop at a time, at most MAX_HOPS times.
 Known limit: the newest capture may itself be of an error page; the finding
 built from it is a suggestion for a curator to open, never a verdict.
 
-suggest_archives() turns the broken resources of a judged run into
-`archived-copy` findings (pipeline.judge.archive), one look-up per distinct URL.
+newest_captures() looks up several URLs, politely and within a bound; what
+it finds is an ArchiveCapture (pipeline.models). Which resources to look up,
+and the `archived-copy` finding made from a capture, are the check stage's
+and the judge's (pipeline.check, pipeline.judge.archive): the fetch stage
+never reads a verdict.
 
 Nothing here fails a run: a refusal, a timeout, an unexpected or malformed
 answer all mean "no capture".
@@ -34,8 +37,7 @@ from dataclasses import replace
 from urllib.parse import urljoin, urlsplit
 
 from pipeline.fetch.client import REDIRECT_STATUSES, Fetcher
-from pipeline.judge.archive import ArchiveLookup, archive_finding
-from pipeline.models import Availability, FetchResult, Finding, ResourceResult
+from pipeline.models import ArchiveCapture, FetchResult
 
 WAYBACK_ENDPOINT = "https://web.archive.org/web/"
 LOOKUP_MAX_BYTES = 65_536  # a 404 page's body is read (and dropped) within this cap
@@ -48,7 +50,7 @@ PARTIAL = re.compile(r"\d{1,13}(?:[a-z]{2}_)?/")  # e.g. "2/": the archive picks
 
 def newest_capture(
     url: str, fetcher: Fetcher, endpoint: str = WAYBACK_ENDPOINT
-) -> ArchiveLookup | None:
+) -> ArchiveCapture | None:
     """The Wayback Machine's newest capture of url, or None (not archived, or no answer)."""
     lookup_url = endpoint + url
     one_hop = single_hop(fetcher)
@@ -59,7 +61,7 @@ def newest_capture(
             return None
         captured = parse_capture(location, endpoint)
         if captured is not None:
-            return ArchiveLookup(url, lookup_url, location, captured)
+            return ArchiveCapture(url, lookup_url, location, captured)
         if location == current or not partial_timestamp(location, endpoint):
             return None
         current = location
@@ -119,29 +121,25 @@ def parse_capture(capture_url: str, endpoint: str) -> dt.datetime | None:
         return None
 
 
-def suggest_archives(
-    results: Iterable[ResourceResult],
+def newest_captures(
+    urls: Iterable[str],
     fetcher: Fetcher,
     endpoint: str = WAYBACK_ENDPOINT,
     *,
     interval: float = LOOKUP_INTERVAL,
     max_lookups: int = MAX_LOOKUPS,
-) -> dict[str, Finding]:
-    """An `archived-copy` finding per broken resource (by id) whose URL has a capture.
+) -> dict[str, ArchiveCapture]:
+    """The newest capture of each of urls that has one, by URL.
 
-    Each distinct broken URL is looked up once (resources sharing it share
-    the finding), one after the other, `interval` seconds apart, and at most
-    `max_lookups` of them. A URL without a capture gets no entry.
+    Each distinct URL is looked up once, in order, one after the other,
+    `interval` seconds apart, and at most `max_lookups` of them: one polite
+    client. A URL without a capture gets no entry.
     """
-    by_url: dict[str, list[str]] = {}
-    for result in results:
-        if result.availability is Availability.BROKEN:
-            by_url.setdefault(result.resource.url, []).append(result.resource.id)
-    findings: dict[str, Finding] = {}
-    for index, (url, ids) in enumerate(list(by_url.items())[:max_lookups]):
+    found: dict[str, ArchiveCapture] = {}
+    for index, url in enumerate(list(dict.fromkeys(urls))[:max_lookups]):
         if index and interval > 0:
             fetcher.clock.sleep(interval)
-        finding = archive_finding(newest_capture(url, fetcher, endpoint))
-        if finding is not None:
-            findings.update(dict.fromkeys(ids, finding))
-    return findings
+        capture = newest_capture(url, fetcher, endpoint)
+        if capture is not None:
+            found[url] = capture
+    return found
