@@ -29,11 +29,7 @@ from pipeline.models import (
     Severity,
 )
 from pipeline.report.context import NightDot, PreviousState, ReportContext, dot_of_result
-from pipeline.report.markdown import (
-    availability_label,
-    explain_availability,
-    explained_by_findings,
-)
+from pipeline.report.text import availability_label, explained_by_findings, what_happened_text
 
 MAX_DETAIL = 2_000  # characters of a title, message or evidence in the detail view
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
@@ -151,15 +147,6 @@ class Row:
 # --------------------------------------------------------------------------
 # Plain-words helpers, shared with the CSV and JUnit reports
 # --------------------------------------------------------------------------
-
-
-def what_happened_text(result: ResourceResult) -> str:
-    """One plain sentence: the worst finding's message, or the availability explained
-    when no finding of warning or error severity already says what is wrong."""
-    findings = sorted(result.findings, key=lambda f: -f.effective_severity.rank)
-    if findings and explained_by_findings(result):
-        return findings[0].message
-    return explain_availability(result)
 
 
 def is_problem(availability: Availability, severity: Severity) -> bool:
