@@ -4,8 +4,7 @@ place in "changed since the last run" and its detail view are made from.
 Both html (the page: rows in order, groups, filters, the script's data) and
 html_parts (the row and the detail printed once per resource) read Rows;
 Row lives here so that neither of the two needs to import the other. The
-plain-words helpers (`what_happened_text`) are shared with the CSV and JUnit
-reports.
+plain words every format shares (`what_happened_text`) live in report.text.
 
 Everything that can come from a remote server is untrusted: only http(s)
 URLs become links (`safe_href`); html_parts escapes every value.
@@ -145,7 +144,7 @@ class Row:
 
 
 # --------------------------------------------------------------------------
-# Plain-words helpers, shared with the CSV and JUnit reports
+# Problems and changes, as the page groups them
 # --------------------------------------------------------------------------
 
 
