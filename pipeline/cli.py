@@ -39,8 +39,8 @@ from pipeline.report import (
     run_report_path,
     write_reports,
 )
-from pipeline.report.markdown import availability_label
 from pipeline.report.nights import render_nights
+from pipeline.report.text import availability_label
 from pipeline.review import (
     ACCEPTABLE_FIELDS,
     ACKNOWLEDGEMENTS_PATH,

@@ -54,8 +54,7 @@ from pipeline.models import (
     Severity,
 )
 from pipeline.report.files import write_text_atomic
-from pipeline.report.json_report import iso_utc
-from pipeline.report.markdown import explain_availability
+from pipeline.report.text import explain_availability, iso_utc
 
 TEMPLATES = Path(__file__).resolve().parent / "publish_templates"
 PHASES = (

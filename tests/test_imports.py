@@ -169,6 +169,62 @@ def _line_counts(package: str) -> dict[str, int]:
     }
 
 
+# Each report format, by its modules (html and its html_* helpers are one format).
+# What formats share lives in pipeline.report.text (or context): no format imports another.
+REPORT_FORMATS = {
+    "html": ("pipeline.report.html", "pipeline.report.html_parts", "pipeline.report.html_view"),
+    "json": ("pipeline.report.json_report",),
+    "markdown": ("pipeline.report.markdown",),
+    "csv": ("pipeline.report.csv_report",),
+    "junit": ("pipeline.report.junit",),
+}
+
+
+def format_crossings(graph: Graph) -> list[str]:
+    """`a -> b` for each import of format module b by a module of another format."""
+    format_of = {m: name for name, members in REPORT_FORMATS.items() for m in members}
+    return [
+        f"{module} -> {target}"
+        for module in sorted(format_of)
+        for target in sorted(graph.get(module, ()))
+        if format_of.get(target, format_of[module]) != format_of[module]
+    ]
+
+
+def test_report_formats_do_not_import_each_other(graph: Graph) -> None:
+    found = format_crossings(graph)
+    assert not found, "a report format imports another (move what both need to "
+    "pipeline/report/text.py):\n" + "\n".join(found)
+
+
+def test_every_report_format_module_is_known(graph: Graph) -> None:
+    known = {m for members in REPORT_FORMATS.values() for m in members}
+    assert known <= set(graph), sorted(known - set(graph))
+
+
+# The simulated web's pages leave quotes in text unescaped, as real pages do
+# (html.escape(quote=False)): that is the page under test, not curate's output.
+OWN_ESC_ALLOWED = {"pipeline/sim/site.py"}
+
+
+def test_no_own_html_escaper() -> None:
+    """HTML is escaped with markupsafe's `escape`, never a look-alike `def esc`."""
+    found = [
+        f"{rel}:{node.lineno}"
+        for rel, path in _pipeline_files()
+        if rel not in OWN_ESC_ALLOWED
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "esc"
+    ]
+    assert not found, "use markupsafe.escape instead of a `def esc`: " + ", ".join(found)
+
+
+def _pipeline_files() -> list[tuple[str, Path]]:
+    """(repository-relative path, file) for every module of pipeline/."""
+    paths = sorted((ROOT / "pipeline").rglob("*.py"))
+    return [(path.relative_to(ROOT).as_posix(), path) for path in paths]
+
+
 # --------------------------------------------------------------------------
 # The checks themselves: they see what they should
 # --------------------------------------------------------------------------
@@ -205,3 +261,9 @@ def test_relative_imports_are_resolved(tmp_path: Path) -> None:
     assert imported_modules(path, "pipeline.report.html", modules) == {
         "pipeline.models", "pipeline.report.context", "pipeline.report.markdown"
     }
+
+
+def test_a_format_crossing_is_seen() -> None:
+    graph = {"pipeline.report.junit": {"pipeline.report.html_view", "pipeline.report.text"},
+             "pipeline.report.html": {"pipeline.report.html_parts"}}
+    assert format_crossings(graph) == ["pipeline.report.junit -> pipeline.report.html_view"]

@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import markupsafe
 import pytest
 
 from pipeline.history import History
@@ -46,8 +45,8 @@ from pipeline.report.context import (
     state_of_night,
 )
 from pipeline.report.html import script_json, stream_html
-from pipeline.report.html_parts import esc
-from pipeline.report.html_view import change_of, safe_href, what_happened_text
+from pipeline.report.html_view import change_of, safe_href
+from pipeline.report.text import what_happened_text
 from tests.test_report import full_run, observed, result, run_of
 
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)><b>bold</b>\"'&</script><!--"
@@ -172,13 +171,6 @@ def test_hostile_text_survives_the_json_block_unchanged() -> None:
     rows = page.data()["rows"]
     assert {r["id"] for r in rows} == {"x", HOSTILE}
     assert any(HOSTILE.lower()[:40] in r["search"] for r in rows)
-
-
-@pytest.mark.parametrize("text", [
-    "", "plain words", HOSTILE, "a & b", "'single' \"double\"", "<<>>&&", "é → ✓ \u2028", "&amp;",
-])
-def test_esc_escapes_as_markupsafe_does(text: str) -> None:
-    assert esc(text) == str(markupsafe.escape(text))
 
 
 def test_script_json_escapes_markup_characters() -> None:

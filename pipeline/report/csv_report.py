@@ -18,8 +18,7 @@ import io
 from collections.abc import Iterable, Iterator
 
 from pipeline.models import ResourceResult, Run
-from pipeline.report.html_view import what_happened_text
-from pipeline.report.markdown import one_printable_line
+from pipeline.report.text import one_printable_line, what_happened_text
 
 COLUMNS = (
     "id", "hub", "title", "url", "publisher", "availability", "severity", "confirmed",

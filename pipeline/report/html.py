@@ -40,7 +40,7 @@ from pipeline.report.html_parts import (
     table_row,
 )
 from pipeline.report.html_view import MAX_DETAIL, Row
-from pipeline.report.markdown import clip
+from pipeline.report.text import clip
 
 BLOCK = 1 << 16  # characters per piece of a streamed page
 AVAILABILITY_RANK = {a: rank for rank, a in enumerate(Availability)}  # the script sorts by it

@@ -4,8 +4,7 @@ place in "changed since the last run" and its detail view are made from.
 Both html (the page: rows in order, groups, filters, the script's data) and
 html_parts (the row and the detail printed once per resource) read Rows;
 Row lives here so that neither of the two needs to import the other. The
-plain-words helpers (`what_happened_text`) are shared with the CSV and JUnit
-reports.
+plain words every format shares (`what_happened_text`) live in report.text.
 
 Everything that can come from a remote server is untrusted: only http(s)
 URLs become links (`safe_href`); html_parts escapes every value.
@@ -29,11 +28,7 @@ from pipeline.models import (
     Severity,
 )
 from pipeline.report.context import NightDot, PreviousState, ReportContext, dot_of_result
-from pipeline.report.markdown import (
-    availability_label,
-    explain_availability,
-    explained_by_findings,
-)
+from pipeline.report.text import availability_label, explained_by_findings, what_happened_text
 
 MAX_DETAIL = 2_000  # characters of a title, message or evidence in the detail view
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
@@ -149,17 +144,8 @@ class Row:
 
 
 # --------------------------------------------------------------------------
-# Plain-words helpers, shared with the CSV and JUnit reports
+# Problems and changes, as the page groups them
 # --------------------------------------------------------------------------
-
-
-def what_happened_text(result: ResourceResult) -> str:
-    """One plain sentence: the worst finding's message, or the availability explained
-    when no finding of warning or error severity already says what is wrong."""
-    findings = sorted(result.findings, key=lambda f: -f.effective_severity.rank)
-    if findings and explained_by_findings(result):
-        return findings[0].message
-    return explain_availability(result)
 
 
 def is_problem(availability: Availability, severity: Severity) -> bool:

@@ -10,7 +10,6 @@ The module is not called `json.py` so that it never shadows the stdlib.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -26,6 +25,7 @@ from pipeline.models import (
     Run,
     RunInfo,
 )
+from pipeline.report.text import iso_utc
 
 SCHEMA_VERSION = 1
 INDENT = "  "  # report.json's indent, one level
@@ -84,13 +84,6 @@ def _head(run: Run) -> JsonDict:
         "run": _run_info(run.info),
         "summary": summary_dict(run),
     }
-
-
-def iso_utc(moment: dt.datetime) -> str:
-    """ISO 8601 in UTC with a `Z`, to the second; naive datetimes are taken as UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _run_info(info: RunInfo) -> JsonDict:

@@ -17,9 +17,7 @@ from collections.abc import Iterator, Sequence
 
 from pipeline.models import Availability, ResourceResult, Run, Severity
 from pipeline.report.context import as_utc
-from pipeline.report.html_view import what_happened_text
-from pipeline.report.json_report import iso_utc
-from pipeline.report.markdown import availability_label
+from pipeline.report.text import availability_label, iso_utc, what_happened_text
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'

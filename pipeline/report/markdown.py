@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 from pipeline.models import (
-    Availability,
     Finding,
     Mode,
     Network,
@@ -21,7 +20,13 @@ from pipeline.models import (
     Run,
     Severity,
 )
-from pipeline.report.json_report import iso_utc
+from pipeline.report.text import (
+    availability_label,
+    clip,
+    explain_availability,
+    explained_by_findings,
+    iso_utc,
+)
 
 MAX_CELL_CHARS = 300
 MAX_FINDINGS_PER_ROW = 5
@@ -30,18 +35,6 @@ MAX_INFO_ROWS = 50
 
 _MD_PUNCTUATION = re.compile(r"([\\`*_\[\]|~])")
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
-
-_EXPLANATIONS = {
-    Availability.AVAILABLE: "available",
-    Availability.REDIRECTED: "reachable only through a permanent redirect: update the URL",
-    Availability.GATED: "behind a login, paywall, registration or cookie wall",
-    Availability.BLOCKED: "the server refused the automated check (unverified, not broken)",
-    Availability.BROKEN: "not found",
-    Availability.SERVER_ERROR: "the server answered with an error",
-    Availability.TIMEOUT: "no complete answer in time",
-    Availability.TLS_ERROR: "certificate or TLS handshake failure",
-    Availability.SKIPPED: "not checked",
-}
 
 
 def render_markdown(run: Run) -> str:
@@ -82,31 +75,6 @@ def escape(text: str, limit: int = MAX_CELL_CHARS) -> str:
     cut = clip(text, limit)
     html_safe = cut.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_PUNCTUATION.sub(r"\\\1", html_safe).replace("@", "@\u200b")
-
-
-def clip(value: object, limit: int) -> str:
-    """Untrusted text as one bounded line (see `one_printable_line`); None is ''.
-    Each format escapes the result its own way."""
-    if value is None:
-        return ""
-    return truncate(one_printable_line(str(value)), limit)
-
-
-def one_printable_line(text: str) -> str:
-    """Text from a remote page as one line: whitespace runs (newlines too)
-    collapsed to single spaces, invisible and control characters (bidi
-    overrides too) removed. Every report format shows untrusted text this way."""
-    flat = " ".join(text.split())
-    if flat.isprintable():  # the usual case: no need to look at each character
-        return flat
-    return "".join(ch for ch in flat if ch.isprintable())
-
-
-def truncate(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` characters, marked with an ellipsis when cut."""
-    if len(text) <= limit:
-        return text
-    return text[: max(limit - 1, 0)].rstrip() + "…"
 
 
 def url_cell(url: str) -> str:
@@ -219,22 +187,6 @@ def _all_clear(run: Run) -> str:
 # --------------------------------------------------------------------------
 
 
-def availability_label(result: ResourceResult, mode: Mode) -> str:
-    """The availability, with the confirmation state of a nightly failure.
-
-    A failure not yet seen on enough consecutive nights reads e.g.
-    `broken — failing (1/2)`, so one bad night does not read as dead.
-    """
-    availability = result.availability.value
-    confirmation = result.confirmation
-    if mode is not Mode.NIGHTLY or not result.availability.is_failure:
-        return availability
-    if confirmation.confirmed:
-        since = f" since {confirmation.first_failed}" if confirmation.first_failed else ""
-        return f"{availability} — confirmed{since}"
-    return f"{availability} — failing ({confirmation.failures}/{confirmation.needed})"
-
-
 def what_happened(result: ResourceResult, separator: str = "<br>") -> str:
     """Escaped finding messages (worst first), led by an availability explanation
     when no finding of warning or error severity already says what is wrong."""
@@ -245,27 +197,6 @@ def what_happened(result: ResourceResult, separator: str = "<br>") -> str:
     if not explained_by_findings(result):
         lines.insert(0, escape(explain_availability(result)))
     return separator.join(lines)
-
-
-def explain_availability(result: ResourceResult) -> str:
-    """Plain words for the availability, with the HTTP status or error seen."""
-    text = _EXPLANATIONS[result.availability]
-    if result.availability is Availability.SKIPPED and result.resource.check.skip_reason:
-        return f"{text}: {result.resource.check.skip_reason}"
-    observed = result.observed
-    if observed is None or result.availability.is_reachable:
-        return text
-    if observed.error:
-        return observed.error  # the judge's own sentence, with the status or error
-    return f"{text} (HTTP {observed.status})" if observed.status is not None else text
-
-
-def explained_by_findings(result: ResourceResult) -> bool:
-    """True when the resource is plainly available, or some warning/error finding
-    already explains its state (a 404 with only an archived-copy hint is not)."""
-    if result.availability is Availability.AVAILABLE and result.findings:
-        return True
-    return any(f.effective_severity.rank >= Severity.WARNING.rank for f in result.findings)
 
 
 def _finding_text(finding: Finding) -> str:
