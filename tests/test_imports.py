@@ -202,17 +202,11 @@ def test_every_report_format_module_is_known(graph: Graph) -> None:
     assert known <= set(graph), sorted(known - set(graph))
 
 
-# The simulated web's pages leave quotes in text unescaped, as real pages do
-# (html.escape(quote=False)): that is the page under test, not curate's output.
-OWN_ESC_ALLOWED = {"pipeline/sim/site.py"}
-
-
 def test_no_own_html_escaper() -> None:
     """HTML is escaped with markupsafe's `escape`, never a look-alike `def esc`."""
     found = [
         f"{rel}:{node.lineno}"
         for rel, path in _pipeline_files()
-        if rel not in OWN_ESC_ALLOWED
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "esc"
     ]

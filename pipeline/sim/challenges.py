@@ -13,7 +13,7 @@ import functools
 
 from pipeline.sim.answers import Handler, Request, Response, html_ok
 from pipeline.sim.content import HTML_UTF8
-from pipeline.sim.site import CHARITY, Page, article, esc, inline_script, render, script
+from pipeline.sim.site import CHARITY, Page, article, inline_script, page_text, render, script
 from pipeline.sim.texts import TRAVEL, TRAVEL_CONTACT, TRAVEL_TITLE
 
 CF_RAY = "8a1b2c3d4e5f6789"
@@ -121,7 +121,7 @@ def _protected_email(address: str) -> str:
 @functools.cache
 def cloudflare_email_page() -> bytes:
     """A real article behind Cloudflare that only loads the e-mail decoding script."""
-    contact = esc(TRAVEL_CONTACT).replace("{email}", _protected_email(SUPPORT_EMAIL))
+    contact = page_text(TRAVEL_CONTACT).replace("{email}", _protected_email(SUPPORT_EMAIL))
     page = Page(
         f"{TRAVEL_TITLE} | {CHARITY.name}",
         f"{article(*TRAVEL)}\n<p>{contact}</p>",

@@ -28,11 +28,11 @@ from pipeline.sim.site import (
     Page,
     article,
     attr,
-    esc,
     field,
     form,
     inline_script,
     js_string,
+    page_text,
     render,
 )
 from pipeline.sim.texts import (
@@ -97,7 +97,7 @@ def write_app(title: str, markup: str) -> str:
 
 def written_markup() -> str:
     """What /js/written's script writes: the aftercare article."""
-    return f"<main>\n<h1>{esc(AFTERCARE_HEADING)}</h1>\n{article(*AFTERCARE)}\n</main>"
+    return f"<main>\n<h1>{page_text(AFTERCARE_HEADING)}</h1>\n{article(*AFTERCARE)}\n</main>"
 
 
 def login_wall_markup() -> str:
@@ -110,7 +110,7 @@ def login_wall_markup() -> str:
         attrs=' class="login-form"',
     )
     reset = '<p><a href="/login/reset">Forgot your password?</a></p>'
-    return f"<main>\n<h1>{esc(LOGIN_WALL_TITLE)}</h1>\n{sign_in}\n{reset}\n</main>"
+    return f"<main>\n<h1>{page_text(LOGIN_WALL_TITLE)}</h1>\n{sign_in}\n{reset}\n</main>"
 
 
 def beacon_page(target: str) -> bytes:

@@ -77,25 +77,25 @@ class Page:
 def render(page: Page) -> bytes:
     """The complete UTF-8 HTML document of a page."""
     heading = page.title if page.h1 is None else page.h1
-    h1 = f"<h1>{esc(heading)}</h1>\n" if heading else ""
+    h1 = f"<h1>{page_text(heading)}</h1>\n" if heading else ""
     nav = "".join(
-        f'<li><a href="{attr(href)}">{esc(text)}</a></li>' for href, text in page.site.nav
+        f'<li><a href="{attr(href)}">{page_text(text)}</a></li>' for href, text in page.site.nav
     )
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{page.lang}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{esc(page.title)}</title>\n"
+        f"<title>{page_text(page.title)}</title>\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"{page.head}</head>\n<body>\n"
-        f'<header class="site-header">\n<a class="logo" href="/">{esc(page.site.name)}</a>\n'
+        f'<header class="site-header">\n<a class="logo" href="/">{page_text(page.site.name)}</a>\n'
         f"<nav><ul>{nav}</ul></nav>\n{page.header}</header>\n"
         f"<main>\n{h1}{page.main}\n</main>\n"
-        f"<footer>\n{page.footer}<p>{esc(page.site.legal)}</p>\n</footer>\n"
+        f"<footer>\n{page.footer}<p>{page_text(page.site.legal)}</p>\n</footer>\n"
         f"{page.tail}</body>\n</html>\n"
     ).encode()
 
 
-def esc(text: str) -> str:
+def page_text(text: str) -> str:
     """Text escaped for HTML content (quotes stay as they are, as in real pages)."""
     return html.escape(text, quote=False)
 
@@ -108,14 +108,16 @@ def attr(text: str) -> str:
 def article(*blocks: str) -> str:
     """Article markup: a block starting "## " is a subheading, others paragraphs."""
     return "\n".join(
-        f"<h2>{esc(block[3:])}</h2>" if block.startswith("## ") else f"<p>{esc(block)}</p>"
+        f"<h2>{page_text(block[3:])}</h2>" if block.startswith("## ")
+        else f"<p>{page_text(block)}</p>"
         for block in blocks
     )
 
 
 def link_list(items: Sequence[tuple[str, str]], css: str = "links") -> str:
     """A <ul> of links, given (href, text) pairs."""
-    rows = "\n".join(f'<li><a href="{attr(href)}">{esc(text)}</a></li>' for href, text in items)
+    rows = "\n".join(f'<li><a href="{attr(href)}">{page_text(text)}</a></li>'
+                     for href, text in items)
     return f'<ul class="{css}">\n{rows}\n</ul>'
 
 
@@ -123,7 +125,7 @@ def field(label: str, kind: str, name: str, *, required: bool = True) -> str:
     """A labelled <input>, its id derived from its name."""
     flag = " required" if required else ""
     return (
-        f'<label for="f-{name}">{esc(label)}</label>\n'
+        f'<label for="f-{name}">{page_text(label)}</label>\n'
         f'<input type="{kind}" id="f-{name}" name="{name}"{flag}>'
     )
 
@@ -133,7 +135,7 @@ def form(action: str, *controls: str, submit: str, attrs: str = "") -> str:
     body = "\n".join(controls)
     return (
         f'<form method="post" action="{attr(action)}"{attrs}>\n{body}\n'
-        f'<button type="submit">{esc(submit)}</button>\n</form>'
+        f'<button type="submit">{page_text(submit)}</button>\n</form>'
     )
 
 

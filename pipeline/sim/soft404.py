@@ -14,7 +14,7 @@ import functools
 import re
 
 from pipeline.sim.answers import Response, html_ok, status_response
-from pipeline.sim.site import CHARITY, Page, Site, article, esc, link_list, render, script
+from pipeline.sim.site import CHARITY, Page, Site, article, link_list, page_text, render, script
 from pipeline.sim.texts import CAR_T_GUIDE, CAR_T_GUIDE_TITLE
 
 PARKED_DOMAIN = "example-cart-guide.org"
@@ -50,9 +50,9 @@ def _search_form(label: str = "Search our site", button: str = "Search") -> str:
     """A site search form (GET /search?q=...)."""
     return (
         '<form role="search" method="get" action="/search">\n'
-        f'<label for="q">{esc(label)}</label>\n'
+        f'<label for="q">{page_text(label)}</label>\n'
         '<input type="search" id="q" name="q">\n'
-        f'<button type="submit">{esc(button)}</button>\n</form>'
+        f'<button type="submit">{page_text(button)}</button>\n</form>'
     )
 
 
@@ -60,8 +60,8 @@ def _search_form(label: str = "Search our site", button: str = "Search") -> str:
 def welcome_page() -> bytes:
     """The generic home-like page every /soft/ path answers (no "not found" words)."""
     cards = "\n".join(
-        f'<section class="teaser"><h2><a href="{href}">{esc(title)}</a></h2>'
-        f"<p>{esc(text)}</p></section>"
+        f'<section class="teaser"><h2><a href="{href}">{page_text(title)}</a></h2>'
+        f"<p>{page_text(text)}</p></section>"
         for href, title, text in _TEASERS
     )
     intro = article(
