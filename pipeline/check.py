@@ -488,15 +488,8 @@ def extract_from(result: FetchResult) -> Extraction:
     success = result.status is not None and 200 <= result.status <= 299
     if not success and "html" not in result.content_type:
         return Extraction()
-    return extract(result.body, result.content_type, header_charset(result))
-
-
-def header_charset(result: FetchResult) -> str | None:
-    for param in result.header("content-type").split(";")[1:]:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    return None
+    # The whole header value, so that extract reads its charset parameter too.
+    return extract(result.body, result.header("content-type"))
 
 
 def judge_resource(

@@ -342,7 +342,7 @@ def _as_seen(entry: ImportedEntry, result: FetchResult) -> ImportedEntry:
         why = result.error_detail or f"HTTP {result.status}"
         return replace(entry, guesses=(*entry.guesses, f"--check could not fetch it ({why})"))
     seen = extract(result.body, result.content_type)
-    fmt = _SEEN_FORMATS.get(result.content_type.split(";")[0].strip().lower(), entry.format)
+    fmt = _SEEN_FORMATS.get(result.content_type, entry.format)
     notes = [f"format '{fmt}' as fetched ({result.content_type or 'no type'})"]
     title = seen.title or entry.title
     if seen.title and seen.title != entry.title:

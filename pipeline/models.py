@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pipeline.mediatype import parse_content_type
+
 
 class Severity(StrEnum):
     """How urgently a curator must act. `none` means nothing to do."""
@@ -275,7 +277,8 @@ class FetchResult:
 
     @property
     def content_type(self) -> str:
-        return self.header("content-type").split(";")[0].strip().lower()
+        """The media type of the Content-Type header, lower-cased; '' when absent."""
+        return parse_content_type(self.header("content-type")).media_type
 
 
 # --------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from pipeline.extract import find_charset_param
 from pipeline.extract.html import MAX_TEXT_CHARS, extract_html
+from pipeline.mediatype import parse_content_type
 from tests.feature_pages import page
 
 REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "realworld"
@@ -101,7 +101,7 @@ FORBIDDEN_ON_REAL_PAGES = (
 @pytest.mark.parametrize("entry", realworld_pages())
 def test_no_wall_markers_on_real_pages(entry: dict[str, Any]) -> None:
     body = (REALWORLD / entry["file"]).read_bytes()
-    result = extract_html(body, header_charset=find_charset_param(entry["content_type"]))
+    result = extract_html(body, header_charset=parse_content_type(entry["content_type"]).charset)
     assert result.features is not None
     markers = result.features.markers
     assert not result.features.has_marker("challenge"), markers

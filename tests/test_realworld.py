@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from pipeline.extract import find_charset_param
 from pipeline.extract.html import extract_html
 from pipeline.extract.pdf import extract_pdf
 from pipeline.extract.titles import normalise_whitespace
+from pipeline.mediatype import parse_content_type
 
 REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "realworld"
 MANIFEST = REALWORLD / "manifest.yaml"
@@ -58,7 +58,7 @@ def test_pdf(entry: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("entry", load_entries("html"))
 def test_html(entry: dict[str, Any]) -> None:
-    charset = find_charset_param(entry["content_type"])
+    charset = parse_content_type(entry["content_type"]).charset
     result = extract_html(read_body(entry), header_charset=charset)
     assert result.title == entry["expected"]["title"]
     if "lang" in entry:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.extract import extract, find_charset_param
+from pipeline.extract import extract
 from pipeline.judge import judge
 from pipeline.models import (
     Availability,
@@ -64,7 +64,7 @@ def judged(entry: dict[str, Any], **fields: Any) -> tuple[Availability, set[str]
 def _extracted(file: str, content_type: str) -> Extraction:
     """Each file is parsed once, however many profiles judge it."""
     body = read_body({"file": file})
-    return extract(body, content_type.split(";")[0], find_charset_param(content_type))
+    return extract(body, content_type)
 
 
 @pytest.mark.parametrize("profile", sorted(PROFILES))

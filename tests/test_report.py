@@ -431,7 +431,9 @@ def test_markdown_errors_before_warnings() -> None:
 
 
 def test_markdown_attention_rows_keep_five_cells() -> None:
-    for row in _attention_rows(render_markdown(full_run())):
+    rows = _attention_rows(render_markdown(full_run()))
+    assert rows
+    for row in rows:
         assert len(re.findall(r"(?<!\\)\|", row)) == 6, row
 
 
@@ -629,7 +631,9 @@ def test_bad_run_ids_are_refused(tmp_path: Path, bad: str) -> None:
 
 
 def test_good_run_ids() -> None:
-    for good in ["2026-11-25T09:30:00Z", "ci-1234.5", "20261125T093000Z+pr-17"]:
+    goods = ["2026-11-25T09:30:00Z", "ci-1234.5", "20261125T093000Z+pr-17"]
+    assert goods
+    for good in goods:
         assert check_run_id(good) == good
 
 

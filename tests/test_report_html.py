@@ -534,6 +534,7 @@ def test_context_equals_reading_each_resource_on_its_own(limit: int) -> None:
     store, runs = mixed_history()
     everyone = night(12, dict.fromkeys(["a", "b", "c", "d", "e", "new"], OK))
     ci = night(12, dict.fromkeys(["a", "b", "new"], BROKEN), mode=Mode.CI)
+    assert runs
     for rendered in [*runs, everyone, ci]:
         assert context_from_history(store, rendered, limit) == context_one_by_one(
             store, rendered, limit), rendered.info.id

@@ -10,6 +10,7 @@ import re
 
 from pipeline.extract.html import extract_html
 from pipeline.extract.pdf import extract_pdf
+from pipeline.mediatype import parse_content_type
 from pipeline.models import Extraction
 
 __all__ = ["extract", "extract_html", "extract_pdf", "looks_like_html", "looks_like_pdf"]
@@ -26,7 +27,6 @@ _HTML_START = re.compile(
     rb"|iframe|div|table|h1|p|a|b|br|font|!--)(?=[\s>/])",
     re.IGNORECASE,
 )
-_CHARSET_PARAM = re.compile(r";\s*charset\s*=\s*[\"']?([^\"';\s]+)", re.IGNORECASE)
 
 
 def extract(body: bytes, content_type: str, header_charset: str | None = None) -> Extraction:
@@ -35,8 +35,8 @@ def extract(body: bytes, content_type: str, header_charset: str | None = None) -
     `content_type` may be bare ("text/html") or a full header value; when
     `header_charset` is None, its charset parameter is used.
     """
-    media_type = content_type.split(";")[0].strip().lower()
-    charset = header_charset or find_charset_param(content_type)
+    media_type, type_charset = parse_content_type(content_type)
+    charset = header_charset or type_charset
     if looks_like_pdf(body):
         return extract_pdf(body)
     # Servers that answer a PDF URL with an HTML error or sign-in page still
@@ -56,9 +56,3 @@ def looks_like_pdf(body: bytes) -> bool:
 def looks_like_html(body: bytes) -> bool:
     """Whether the body starts like an HTML document (MIME sniffing)."""
     return _HTML_START.match(body[:PDF_HEADER_WINDOW]) is not None
-
-
-def find_charset_param(content_type: str) -> str | None:
-    """The charset parameter of a Content-Type header value, or None."""
-    match = _CHARSET_PARAM.search(content_type)
-    return match.group(1) if match else None
