@@ -341,7 +341,7 @@ def _as_seen(entry: ImportedEntry, result: FetchResult) -> ImportedEntry:
     if result.error is not None or not 200 <= (result.status or 0) <= 299:
         why = result.error_detail or f"HTTP {result.status}"
         return replace(entry, guesses=(*entry.guesses, f"--check could not fetch it ({why})"))
-    seen = extract(result.body, result.content_type)
+    seen = extract(result.body, result.header("content-type"))
     fmt = _SEEN_FORMATS.get(result.content_type, entry.format)
     notes = [f"format '{fmt}' as fetched ({result.content_type or 'no type'})"]
     title = seen.title or entry.title
