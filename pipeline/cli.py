@@ -12,7 +12,7 @@ import datetime as dt
 import gc
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,20 +25,22 @@ from pipeline.catalogue.write import listed_urls, with_resources_added
 from pipeline.changes import ChangesError, changed_ids
 from pipeline.check import CheckError, check
 from pipeline.config import Config, ConfigError, FetchConfig, load_config
-from pipeline.history import History, HistoryError
+from pipeline.history import History, HistoryError, recent_nights_for
 from pipeline.hubimport import HubImportError, changes_against, hub_entries, import_hub
 from pipeline.models import Catalogue, Mode, Network, Run, Severity
 from pipeline.progress import progress_display
 from pipeline.report import (
     FORMATS,
+    ReportContext,
     ReportLoadError,
     check_new_run,
-    context_from_history,
+    context_from_nights,
     load_run,
-    rerender_pieces,
     run_report_path,
+    stream_format,
     write_reports,
 )
+from pipeline.report.context import DEFAULT_NIGHTS
 from pipeline.report.nights import render_nights
 from pipeline.report.text import availability_label
 from pipeline.review import (
@@ -241,7 +243,7 @@ def check_command(
             run = check(catalogue, config, mode=Mode(mode), only=only, run_id=run_id,
                         progress=progress, past=history)
             run = apply_acknowledgements(run, acks, run.info.started.date())
-            folder = write_reports(run, reports_dir, context=context_from_history(history, run))
+            folder = write_reports(run, reports_dir, context=history_context(history, run))
             history.record(run)
     except (CheckError, FileExistsError, ValueError, HistoryError) as exc:
         raise _usage_error(str(exc)) from None
@@ -364,10 +366,25 @@ def report(run_id: str, fmt: str, reports_dir: Path, history_path: Path | None) 
         path = run_report_path(reports_dir, run_id)
         with _open_history(db) as history:
             # In pieces: a page of 100,000 rows is never one string.
-            sys.stdout.writelines(rerender_pieces(path, fmt, history))
+            sys.stdout.writelines(rerender_from_history(path, fmt, history))
             sys.stdout.flush()
     except (ReportLoadError, HistoryError) as exc:
         raise _usage_error(str(exc)) from None
+
+
+def rerender_from_history(path: Path, fmt: str, history: History | None) -> Iterable[str]:
+    """The stored run `path` (its report.json) rendered again as `fmt`, in pieces;
+    with `history`, the HTML shows what changed since the run before *that* run
+    and each resource's nights up to it."""
+    run = load_run(path)
+    context = history_context(history, run) if history and fmt == "html" else None
+    return stream_format(run, fmt, context)
+
+
+def history_context(history: History, run: Run, limit: int = DEFAULT_NIGHTS) -> ReportContext:
+    """The report context of `run` (recorded yet or not) from the history: read
+    here, on the caller's side, since a report imports nothing of the store."""
+    return context_from_nights(run, recent_nights_for(history, run, limit), limit)
 
 
 @cli.command()

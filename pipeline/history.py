@@ -38,7 +38,7 @@ import functools
 import json
 import sqlite3
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -58,6 +58,9 @@ from pipeline.models import (
     Availability,
     Baseline,
     FindingCode,
+    Mode,
+    Network,
+    Night,
     ResourceResult,
     Run,
     RunInfo,
@@ -66,6 +69,7 @@ from pipeline.models import (
 
 BUSY_TIMEOUT_SECONDS = 30.0
 MAX_NIGHTS = 10_000  # upper bound for `nights(limit=...)`
+BATCH = 2_000  # resources per `recent_nights_for` query: bounds the nights held at once
 _END_OF_TIME = "~"  # sorts after every `to_text` timestamp: "no bound"
 
 # An error-severity finding of one of these codes means the night was not good:
@@ -81,28 +85,6 @@ _INT64_MAX = (1 << 63) - 1
 
 class HistoryError(Exception):
     """The history database cannot be used: unreadable, too new, or a conflicting write."""
-
-
-@dataclass(frozen=True)
-class Night:
-    """One resource on one run, as `curate history ID` lists it (newest first)."""
-
-    run_id: str
-    started: dt.datetime
-    mode: str
-    network: str
-    availability: str
-    severity: str
-    status: int | None
-    final_url: str
-    title: str | None
-    pages: int | None
-    findings: tuple[str, ...]  # finding codes
-    etag: str
-    last_modified: str
-    sha256: str
-    text_length: int
-    fingerprint: int | None
 
 
 @dataclass(frozen=True)
@@ -578,3 +560,51 @@ def _schema_version(conn: sqlite3.Connection, label: str) -> int:
             f"(schema version {version}; this curate knows up to {SCHEMA_VERSION})"
         )
     return version
+
+
+def recent_nights_for(
+    history: History, run: Run, limit: int
+) -> Iterator[tuple[str, list[Night]]]:
+    """Each resource of `run`, in its order, with its nights before `run`, newest first:
+    what a report's sparkline of `limit` dots (the run's own included) and its
+    "previous" state need (see pipeline.report.context).
+
+    Whether or not `run` is recorded yet. Lazy, and read in one query per
+    BATCH resources, not one per resource: only a batch's nights are held at once.
+    """
+    wanted = max(limit - 1, 1)
+    for start in range(0, len(run.results), BATCH):
+        ids = [r.resource.id for r in run.results[start : start + BATCH]]
+        found = nights_before(history, run, ids, wanted)
+        yield from ((rid, found.get(rid, [])) for rid in ids)
+
+
+def nights_before(
+    history: History, run: Run, resource_ids: Sequence[str], wanted: int
+) -> dict[str, list[Night]]:
+    """Each resource's nights comparable with `run` and strictly before it, newest first.
+
+    The newest `wanted` of them and, when none of those had the network ok,
+    also the newest that had (the previous state), read by a second query.
+    Ids without such nights are left out.
+    """
+    before, mode = (run.info.id, run.info.started), comparable_mode(run.info.mode)
+    found = history.recent_nights(resource_ids, wanted, before=before, mode=mode)
+    short = [rid for rid in resource_ids if _lacks_conclusive(found.get(rid, []), wanted)]
+    if short:
+        older = history.recent_nights(short, 1, before=before, mode=mode, network=Network.OK.value)
+        for rid, nights in older.items():
+            found[rid].extend(nights)
+    return found
+
+
+def comparable_mode(mode: Mode) -> str | None:
+    """The mode of the runs a run of `mode` is compared with: nightly runs with
+    nightly runs; ci runs with any run (None)."""
+    return None if mode is Mode.CI else mode.value
+
+
+def _lacks_conclusive(nights: Sequence[Night], wanted: int) -> bool:
+    """Whether older nights must be read to find the newest one whose network was ok:
+    none of `nights` had it, and there may be older ones (`wanted` were read)."""
+    return len(nights) >= wanted and all(n.network != Network.OK.value for n in nights)

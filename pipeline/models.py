@@ -553,3 +553,28 @@ class Run:
     @property
     def has_errors(self) -> bool:
         return any(r.severity is Severity.ERROR for r in self.results)
+
+
+@dataclass(frozen=True)
+class Night:
+    """One resource on one run, as `curate history ID` lists it (newest first).
+
+    Read from the history (pipeline.history) but defined here, so that the
+    reports it is shown in need not import the history store."""
+
+    run_id: str
+    started: dt.datetime
+    mode: str
+    network: str
+    availability: str
+    severity: str
+    status: int | None
+    final_url: str
+    title: str | None
+    pages: int | None
+    findings: tuple[str, ...]  # finding codes
+    etag: str
+    last_modified: str
+    sha256: str
+    text_length: int
+    fingerprint: int | None

@@ -26,11 +26,12 @@ import pytest
 
 from pipeline.catalogue import load_catalogue
 from pipeline.check import check
+from pipeline.cli import history_context
 from pipeline.config import Config
 from pipeline.fetch.client import Clock, Fetcher
 from pipeline.history import History
 from pipeline.models import Availability, ResourceResult, Run, Severity
-from pipeline.report import context_from_history, render_html
+from pipeline.report import render_html
 from pipeline.sim import SimulatedHub, write_demo_catalogue
 from tests.conftest import FAST_FETCH
 
@@ -102,7 +103,7 @@ def report_url(run: Run, tmp_path_factory: pytest.TempPathFactory) -> str:
     history = History.in_memory()
     history.record(previous_night(run))
     path = tmp_path_factory.mktemp("report") / "report.html"
-    path.write_text(render_html(run, context_from_history(history, run)), encoding="utf-8")
+    path.write_text(render_html(run, history_context(history, run)), encoding="utf-8")
     return path.as_uri()
 
 

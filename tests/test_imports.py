@@ -145,6 +145,30 @@ def test_the_fetch_stage_imports_no_later_stage(graph: Graph) -> None:
     assert not wrong, "the fetch stage imports a later stage:\n" + "\n".join(wrong)
 
 
+REPORT_STAGE = "pipeline.report"
+HISTORY_STORE = "pipeline.history"
+
+
+def test_the_report_imports_nothing_of_the_history(graph: Graph) -> None:
+    """A report is rendered from a run: what it shows of the nights before it is
+    read from the history by its caller and handed over as models.py types."""
+    wrong = imports_into(graph, (REPORT_STAGE,), (HISTORY_STORE,))
+    assert not wrong, "the report imports the history store (read it in the caller, " + (
+        "e.g. pipeline.cli.history_context):\n" + "\n".join(wrong)
+    )
+
+
+def imports_into(graph: Graph, importers: tuple[str, ...], imported: tuple[str, ...]) -> list[str]:
+    """`a -> b` for each import by a module within `importers` of one within `imported`."""
+    return sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        if _within(module, importers)
+        for target in targets
+        if _within(target, imported)
+    )
+
+
 def _within(module: str, packages: tuple[str, ...]) -> bool:
     """True when module is one of packages or inside one of them."""
     return any(module == p or module.startswith(f"{p}.") for p in packages)
@@ -261,3 +285,11 @@ def test_a_format_crossing_is_seen() -> None:
     graph = {"pipeline.report.junit": {"pipeline.report.html_view", "pipeline.report.text"},
              "pipeline.report.html": {"pipeline.report.html_parts"}}
     assert format_crossings(graph) == ["pipeline.report.junit -> pipeline.report.html_view"]
+
+
+def test_a_report_module_importing_the_history_is_seen() -> None:
+    graph = {"pipeline.report.context": {"pipeline.history", "pipeline.models"},
+             "pipeline.report": {"pipeline.history_queries"}, "pipeline.cli": {"pipeline.history"}}
+    assert imports_into(graph, (REPORT_STAGE,), (HISTORY_STORE,)) == [
+        "pipeline.report.context -> pipeline.history"
+    ]

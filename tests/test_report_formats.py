@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.cli import rerender_from_history
 from pipeline.history import History
 from pipeline.models import (
     Availability,
@@ -337,8 +338,8 @@ def test_rerender_uses_the_history_around_that_run(tmp_path: Path) -> None:
     for run in (first, second):
         history.record(run)
         write_reports(run, tmp_path)
-    html = rerender(run_report_path(tmp_path, "n2"), "html", history)
+    html = "".join(rerender_from_history(run_report_path(tmp_path, "n2"), "html", history))
     assert "was available, now gated" in html
-    assert "No earlier run to compare with" in rerender(run_report_path(tmp_path, "n1"), "html",
-                                                        history)
+    assert "No earlier run to compare with" in "".join(
+        rerender_from_history(run_report_path(tmp_path, "n1"), "html", history))
     assert rerender(run_report_path(tmp_path, "n2"), "md") == render_markdown(second)

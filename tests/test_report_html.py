@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from pipeline import history as history_store
+from pipeline.cli import history_context
 from pipeline.history import History
 from pipeline.models import (
     Availability,
@@ -32,11 +34,9 @@ from pipeline.report import (
     NightDot,
     PreviousState,
     ReportContext,
-    context_from_history,
     render_html,
     write_reports,
 )
-from pipeline.report import context as report_context
 from pipeline.report import html as report_html
 from pipeline.report.context import (
     dot_of_night,
@@ -439,7 +439,7 @@ def history() -> History:
 
 
 def test_context_of_the_newest_recorded_run(history: History) -> None:
-    context = context_from_history(history, night(3, {"a": OK, "b": OK}))
+    context = history_context(history, night(3, {"a": OK, "b": OK}))
     assert context.previous["a"].availability is BROKEN
     assert context.previous["a"].run_id == "n2"
     assert context.compared_with == "n2"
@@ -450,7 +450,7 @@ def test_context_of_the_newest_recorded_run(history: History) -> None:
 def test_context_of_a_run_not_recorded_yet(history: History) -> None:
     """The CLI renders before it records: "previous" is then the newest night."""
     tonight = night(4, {"a": BROKEN, "c": OK})
-    context = context_from_history(history, tonight)
+    context = history_context(history, tonight)
     assert context.previous["a"].availability is OK and context.previous["a"].run_id == "n3"
     assert "c" not in context.previous, "new in the catalogue"
     assert [d.run_id for d in context.nights["a"]] == ["n1", "n2", "n3", "n4"]
@@ -461,12 +461,12 @@ def test_context_of_a_run_not_recorded_yet(history: History) -> None:
 
 def test_context_of_an_old_run_is_relative_to_that_run(history: History) -> None:
     old = night(2, {"a": BROKEN, "b": BROKEN})
-    context = context_from_history(history, old)
+    context = history_context(history, old)
     assert context.previous["a"].availability is OK and context.previous["a"].run_id == "n1"
     assert [d.run_id for d in context.nights["a"]] == ["n1", "n2"], "nothing after that run"
     html = render_html(old, context)
     assert group_ids(html, "failure") == ["a"]
-    first = context_from_history(history, night(1, {"a": OK, "b": BROKEN}))
+    first = history_context(history, night(1, {"a": OK, "b": BROKEN}))
     assert first.previous == {} and not first.has_baseline
 
 
@@ -474,26 +474,26 @@ def test_context_skips_ci_runs_and_network_down_nights(history: History) -> None
     history.record(night(4, {"a": BROKEN}, mode=Mode.CI))
     history.record(night(5, {"a": BROKEN}, network=Network.INCONCLUSIVE))
     tonight = night(6, {"a": OK})
-    context = context_from_history(history, tonight)
+    context = history_context(history, tonight)
     assert context.previous["a"].run_id == "n3", "not the ci run, not the network-down night"
     dots = context.nights["a"]
     assert [d.run_id for d in dots] == ["n1", "n2", "n3", "n5", "n6"]
     assert dots[3].network_down and not dots[4].network_down
-    ci = context_from_history(history, night(6, {"a": OK}, mode=Mode.CI))
+    ci = history_context(history, night(6, {"a": OK}, mode=Mode.CI))
     assert ci.previous["a"].run_id == "n4", "a ci run compares with any run"
 
 
 def test_sparkline_is_bounded_by_limit(history: History) -> None:
     for day in range(4, 30):
         history.record(night(day, {"a": OK}))
-    context = context_from_history(history, night(30, {"a": BROKEN}), limit=14)
+    context = history_context(history, night(30, {"a": BROKEN}), limit=14)
     dots = context.nights["a"]
     assert len(dots) == 14 and dots[-1].run_id == "n30" and dots[0].run_id == "n17"
 
 
 def context_one_by_one(history: History, run: Run, limit: int) -> ReportContext:
     """The context as it was read before batching: one `nights` query per resource
-    (the oracle of the batched `context_from_history`)."""
+    (the oracle of the batched `history_context`)."""
     previous: dict[str, PreviousState] = {}
     nights: dict[str, tuple[NightDot, ...]] = {}
     for res in run.results:
@@ -536,18 +536,18 @@ def test_context_equals_reading_each_resource_on_its_own(limit: int) -> None:
     ci = night(12, dict.fromkeys(["a", "b", "new"], BROKEN), mode=Mode.CI)
     assert runs
     for rendered in [*runs, everyone, ci]:
-        assert context_from_history(store, rendered, limit) == context_one_by_one(
+        assert history_context(store, rendered, limit) == context_one_by_one(
             store, rendered, limit), rendered.info.id
 
 
 def test_context_reads_the_history_in_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     store, _ = mixed_history()
     tonight = night(12, {f"r{i}": OK for i in range(7)} | dict.fromkeys("abcde", BROKEN))
-    whole = context_from_history(store, tonight)
+    whole = history_context(store, tonight)
     statements: list[str] = []
     store._conn.set_trace_callback(statements.append)
-    monkeypatch.setattr(report_context, "BATCH", 4)
-    assert context_from_history(store, tonight) == whole
+    monkeypatch.setattr(history_store, "BATCH", 4)
+    assert history_context(store, tonight) == whole
     assert sum("SELECT" in sql for sql in statements) <= 2 * 3, "per batch, not per resource"
 
 
@@ -556,7 +556,7 @@ def test_previous_state_older_than_the_sparkline() -> None:
     store.record(night(1, {"a": OK}))
     for day in (2, 3, 4):
         store.record(night(day, {"a": BROKEN}, network=Network.INCONCLUSIVE))
-    context = context_from_history(store, night(5, {"a": BROKEN}), limit=2)
+    context = history_context(store, night(5, {"a": BROKEN}), limit=2)
     assert context.previous["a"].run_id == "n1", "the newest night the network was ok"
     assert [d.run_id for d in context.nights["a"]] == ["n4", "n5"]
 

@@ -11,7 +11,7 @@ from pipeline.report.context import (
     NightDot,
     PreviousState,
     ReportContext,
-    context_from_history,
+    context_from_nights,
 )
 from pipeline.report.csv_report import render_csv
 from pipeline.report.files import (
@@ -49,7 +49,7 @@ __all__ = [
     "ReportLoadError",
     "check_new_run",
     "check_run_id",
-    "context_from_history",
+    "context_from_nights",
     "default_renderers",
     "load_run",
     "render_csv",

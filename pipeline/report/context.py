@@ -2,8 +2,9 @@
 
 `ReportContext` carries, per resource id, its state on the previous run
 (for "changed since the last run") and its recent nights (for the
-sparkline). `context_from_history` reads both from the history store, one
-query per BATCH resources (`History.recent_nights`), sharing equal dots and
+sparkline). `context_from_nights` makes both from the nights the caller read
+from the history store (`pipeline.history.recent_nights_for`: a report is
+rendered from a run and imports nothing of the store), sharing equal dots and
 states; an empty context (`EMPTY_CONTEXT`) stands for a first run or no history.
 
 "Previous" is always relative to the run being rendered: when an old run is
@@ -21,11 +22,9 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from pipeline.history import History, Night
-from pipeline.models import Availability, Mode, Network, ResourceResult, Run, Severity
+from pipeline.models import Availability, Network, Night, ResourceResult, Run, Severity
 
 DEFAULT_NIGHTS = 14
-BATCH = 2_000  # resources per history query: bounds the nights held at once
 
 T = TypeVar("T")
 
@@ -69,52 +68,22 @@ class ReportContext:
 EMPTY_CONTEXT = ReportContext()
 
 
-def context_from_history(
-    history: History, run: Run, limit: int = DEFAULT_NIGHTS
+def context_from_nights(
+    run: Run, earlier: Iterable[tuple[str, Sequence[Night]]], limit: int = DEFAULT_NIGHTS
 ) -> ReportContext:
-    """The context of `run` from the history, whether or not `run` is recorded yet.
+    """The context of `run` from the nights before it: `earlier` holds each of its
+    resources, in its order, with its nights comparable with `run`, newest first
+    (`pipeline.history.recent_nights_for` reads them; taking them ready keeps the
+    report free of the history store). Consumed lazily, one resource at a time.
 
-    `limit` bounds the sparkline, this run included (its last dot). The
-    history is read in one query per BATCH resources, not one per resource.
+    `limit` bounds the sparkline, this run included (its last dot).
     """
     builder = _Builder(run, limit)
-    for start in range(0, len(run.results), BATCH):
-        batch = run.results[start : start + BATCH]
-        found = nights_before(history, run, [r.resource.id for r in batch], max(limit - 1, 1))
-        for result in batch:
-            builder.add(result, found.get(result.resource.id, []))
+    for result, (rid, nights) in zip(run.results, earlier, strict=True):
+        if rid != result.resource.id:
+            raise ValueError(f"nights of {rid!r} given for resource {result.resource.id!r}")
+        builder.add(result, nights)
     return ReportContext(builder.previous, builder.nights, _newest_run(builder.previous.values()))
-
-
-def nights_before(
-    history: History, run: Run, resource_ids: Sequence[str], wanted: int
-) -> dict[str, list[Night]]:
-    """Each resource's nights comparable with `run` and strictly before it, newest first.
-
-    The newest `wanted` of them and, when none of those had the network ok,
-    also the newest that had (the previous state), read by a second query.
-    Ids without such nights are left out.
-    """
-    before, mode = (run.info.id, run.info.started), comparable_mode(run.info.mode)
-    found = history.recent_nights(resource_ids, wanted, before=before, mode=mode)
-    short = [rid for rid in resource_ids if _lacks_conclusive(found.get(rid, []), wanted)]
-    if short:
-        older = history.recent_nights(short, 1, before=before, mode=mode, network=Network.OK.value)
-        for rid, nights in older.items():
-            found[rid].extend(nights)
-    return found
-
-
-def comparable_mode(mode: Mode) -> str | None:
-    """The mode of the runs a run of `mode` is compared with: nightly runs with
-    nightly runs; ci runs with any run (None)."""
-    return None if mode is Mode.CI else mode.value
-
-
-def _lacks_conclusive(nights: Sequence[Night], wanted: int) -> bool:
-    """Whether older nights must be read to find the newest one whose network was ok:
-    none of `nights` had it, and there may be older ones (`wanted` were read)."""
-    return len(nights) >= wanted and all(n.network != Network.OK.value for n in nights)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from pipeline import SCHEMAS_DIR
-from pipeline.history import History
 from pipeline.models import (
     Availability,
     BrowserOutcome,
@@ -42,7 +41,7 @@ from pipeline.models import (
     SourceLocation,
 )
 from pipeline.report import csv_report, html, json_report, junit, markdown
-from pipeline.report.context import EMPTY_CONTEXT, ReportContext, context_from_history
+from pipeline.report.context import EMPTY_CONTEXT, ReportContext
 from pipeline.report.files import LATEST, check_run_id
 
 SCHEMA_PATH = SCHEMAS_DIR / "report.schema.json"
@@ -276,20 +275,16 @@ def stream_format(
     return renderers[fmt](run)
 
 
-def rerender(report_json: Path, fmt: str, history: History | None = None) -> str:
+def rerender(report_json: Path, fmt: str) -> str:
     """A stored run's report.json rendered again as `fmt`, no network involved.
 
-    With `history`, the HTML shows what changed since the run before *that*
-    run and each resource's nights up to it.
+    Without the history around it: `pipeline.cli.rerender_from_history` reads
+    that (what changed since the run before *that* run) for the HTML.
     """
-    return "".join(rerender_pieces(report_json, fmt, history))
+    return "".join(rerender_pieces(report_json, fmt))
 
 
-def rerender_pieces(
-    report_json: Path, fmt: str, history: History | None = None
-) -> Iterable[str]:
+def rerender_pieces(report_json: Path, fmt: str) -> Iterable[str]:
     """`rerender` in pieces (see `stream_format`); the run is loaded and the
     format checked before the first piece."""
-    run = load_run(report_json)
-    context = context_from_history(history, run) if history and fmt == "html" else None
-    return stream_format(run, fmt, context)
+    return stream_format(load_run(report_json), fmt)

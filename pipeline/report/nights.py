@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.history import Night
+from pipeline.models import Night
 
 _COLUMNS = ("night", "run", "mode", "availability", "severity", "status", "pages", "title",
             "findings")
