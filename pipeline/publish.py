@@ -93,7 +93,7 @@ class PublishError(Exception):
 
 
 @dataclass(frozen=True)
-class Item:
+class ListedResource:
     """One resource as patients see it on a hub page."""
 
     id: str
@@ -120,7 +120,7 @@ class Section:
 
     phase: str  # "" for General
     heading: str
-    items: tuple[Item, ...]
+    items: tuple[ListedResource, ...]
 
     @property
     def anchor(self) -> str:
@@ -134,7 +134,7 @@ class HubPage:
     slug: str
     title: str
     description: str
-    items: tuple[Item, ...]
+    items: tuple[ListedResource, ...]
     sections: tuple[Section, ...]
 
 
@@ -251,7 +251,7 @@ def plan_hub(
     hub: Hub, results: dict[str, ResourceResult], checked: dt.datetime
 ) -> tuple[HubPage, list[LeftOut]]:
     """A hub's page and the resources kept off it."""
-    items: list[Item] = []
+    items: list[ListedResource] = []
     dropped: list[LeftOut] = []
     for resource in hub.resources:
         result = results.get(resource.id)
@@ -275,10 +275,12 @@ def left_out_reason(result: ResourceResult | None) -> str:
     return _bounded(f"{availability_words(result)}: {explain_availability(result)}")
 
 
-def item_of(resource: Resource, result: ResourceResult | None, checked: dt.datetime) -> Item:
+def item_of(
+    resource: Resource, result: ResourceResult | None, checked: dt.datetime
+) -> ListedResource:
     """The published form of a resource: the catalogue's words, the run's date."""
     availability = result.availability if result else Availability.SKIPPED
-    return Item(
+    return ListedResource(
         id=resource.id,
         title=resource.title,
         url=resource.url,
@@ -293,7 +295,7 @@ def item_of(resource: Resource, result: ResourceResult | None, checked: dt.datet
     )
 
 
-def sections_of(items: Sequence[Item]) -> tuple[Section, ...]:
+def sections_of(items: Sequence[ListedResource]) -> tuple[Section, ...]:
     """Items by phase, in treatment order; unknown phases next; General last.
 
     An item with several phases appears under each; empty sections are left out.
@@ -347,7 +349,7 @@ def long_date(moment: dt.datetime) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
-def meta_parts(item: Item) -> list[str]:
+def meta_parts(item: ListedResource) -> list[str]:
     """What is shown under an item's title: publisher, kind, format and pages, language."""
     kind, fmt = kind_label(item.kind), format_label(item.format, item.pages)
     parts = [
@@ -400,7 +402,7 @@ def render_feed(publication: Publication) -> str:
     return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
 
 
-def _feed_item(item: Item) -> dict[str, Any]:
+def _feed_item(item: ListedResource) -> dict[str, Any]:
     return {
         "id": item.id,
         "title": item.title,

@@ -140,7 +140,7 @@ class Acknowledgements:
 
 
 @dataclass(frozen=True)
-class Item:
+class Concern:
     """One thing to decide on: a finding, or the availability itself when no
     finding explains it (its code is then the availability, e.g. 'broken')."""
 
@@ -181,7 +181,7 @@ def is_muted(ack: Acknowledgement, finding: Finding, today: dt.date) -> bool:
 
 
 def acknowledgement_muting(
-    item: Item, acks: Iterable[Acknowledgement], today: dt.date
+    item: Concern, acks: Iterable[Acknowledgement], today: dt.date
 ) -> Acknowledgement | None:
     """The acknowledgement in force for `item`, if any: same code, not expired
     and the same evidence (what the review listing shows as muted)."""
@@ -190,11 +190,11 @@ def acknowledgement_muting(
     )
 
 
-def items_of(result: ResourceResult) -> tuple[Item, ...]:
+def items_of(result: ResourceResult) -> tuple[Concern, ...]:
     """The findings of a result, plus its availability as a pseudo-code item
     when the availability matters (above info) and no finding explains it."""
     found = tuple(
-        Item(f.code.value, f.effective_severity, f.message, evidence_of(f))
+        Concern(f.code.value, f.effective_severity, f.message, evidence_of(f))
         for f in result.findings
     )
     pseudo = _availability_item(result)
@@ -274,7 +274,7 @@ def _in_force(ack: Acknowledgement, evidence: str, today: dt.date) -> bool:
     return (ack.until is None or today <= ack.until) and same_evidence(ack.evidence, evidence)
 
 
-def _availability_item(result: ResourceResult) -> Item | None:
+def _availability_item(result: ResourceResult) -> Concern | None:
     """The availability as a pseudo-code item, when no finding explains it."""
     severity = result.availability.severity(result.confirmation.confirmed)
     causes = CAUSES.get(result.availability, frozenset())
@@ -285,7 +285,7 @@ def _availability_item(result: ResourceResult) -> Item | None:
     status = f"HTTP {observed.status}" if observed and observed.status else ""
     evidence = error or status or result.availability.value
     message = f"The resource is {result.availability.value}" + (f": {error}" if error else "")
-    return Item(result.availability.value, severity, message, evidence)
+    return Concern(result.availability.value, severity, message, evidence)
 
 
 def _availability_muted(
@@ -340,7 +340,7 @@ def _acknowledgement(entry: ListEntry) -> Acknowledgement:
     )
 
 
-def _item(result: ResourceResult, code: str) -> Item:
+def _item(result: ResourceResult, code: str) -> Concern:
     """The item `code` of a result, or a ReviewError naming what is there."""
     if code not in ACKNOWLEDGEABLE_CODES:
         close = difflib.get_close_matches(code, sorted(ACKNOWLEDGEABLE_CODES), n=1)

@@ -17,7 +17,7 @@ from pipeline.review.accepting import Acceptance, nothing_to_accept, proposed_ch
 from pipeline.review.acknowledgements import (
     Acknowledgement,
     Acknowledgements,
-    Item,
+    Concern,
     acknowledgement_muting,
     apply_acknowledgements,
     items_of,
@@ -57,7 +57,7 @@ class Decision:
     availability: Availability
     status: str
     severity: Severity
-    open: tuple[Item, ...]
+    open: tuple[Concern, ...]
     muted: tuple[Acknowledgement, ...]
     acceptance: Acceptance | None
     no_acceptance: str = ""
@@ -103,7 +103,7 @@ def _decision(
     today: dt.date,
 ) -> Decision | None:
     """The decision a resource needs, or None when nothing is open."""
-    open_items: list[Item] = []
+    open_items: list[Concern] = []
     muted: list[Acknowledgement] = []
     for item in items_of(raw):
         ack = acknowledgement_muting(item, acks, today)
