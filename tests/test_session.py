@@ -191,7 +191,7 @@ def retried(reason: Exception) -> MaxRetryError:
         (requests.exceptions.InvalidURL("Failed to parse: port out of range"),
          FetchError.BAD_REDIRECT),
         (requests.ConnectionError(ProtocolError(
-            "Connection aborted.", PeerRefused("connected to non-public address 10.0.0.1"))),
+            "Connection aborted.", PeerRefused("connected to non-public address 127.0.0.1"))),
          FetchError.FORBIDDEN_ADDRESS),
         (ProtocolError("Response ended prematurely"), FetchError.CONNECTION),
     ],

@@ -943,8 +943,9 @@ CLEAR_SCRIPT = (
     b"location.reload();",
     b"}, 300);",
 )
-# A private address the browser's guard must refuse, with characters to escape.
-BEACON_TARGET = 'http://10.0.0.1/beacon?a=1&b="</script><script>alert(1)</script>'
+# A loopback address (the browser's guard refuses it), with characters to escape; only
+# the page's HTML is read here, nothing connects to it.
+BEACON_TARGET = 'http://127.0.0.1:9/beacon?a=1&b="</script><script>alert(1)</script>'
 
 
 def scripts_of(body: bytes) -> str:
