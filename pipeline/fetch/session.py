@@ -16,7 +16,7 @@ to a plain Session, and why:
   `use_environment_proxy`); the peer is then the proxy, which is not guarded
   (it is configured on purpose), so client.py checks each target's resolved
   address before the request leaves;
-- no cookies kept by the Session: the caller hands in one jar per resource
+- no cookies kept between resources: the caller hands in one jar per resource
   (its redirect chain and retries), never shared;
 - a GET that dies on a kept-alive connection before any answer byte (the
   server closed it while it sat idle) is sent once more on a new one; any
@@ -33,7 +33,7 @@ import socket
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass
-from http.cookiejar import CookieJar, DefaultCookiePolicy
+from http.cookiejar import CookieJar
 from types import TracebackType
 from typing import Any, Self
 
@@ -42,7 +42,7 @@ import requests
 import truststore
 import urllib3
 from requests.adapters import HTTPAdapter
-from requests.cookies import RequestsCookieJar, extract_cookies_to_jar
+from requests.cookies import extract_cookies_to_jar
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import ConnectionPool, HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
@@ -270,19 +270,19 @@ class Answer:
 
 
 class HttpSession:
-    """Sends GETs through one requests.Session; thread-safe (the Session keeps
-    no state between requests: no cookies, nothing from the environment)."""
+    """Sends GETs through one requests.Session's adapters; thread-safe.
+
+    Requests are prepared alone and sent by the adapter itself (see get()), so
+    none of the Session's own state applies to them: no cookies it would keep,
+    no headers, nothing from the environment (proxy variables, ~/.netrc,
+    REQUESTS_CA_BUNDLE) unless `use_environment_proxy` asks for the proxies.
+    """
 
     def __init__(self, config: FetchConfig, guard: Guard,
                  tls: ssl.SSLContext | None = None) -> None:
         self.proxy = config.proxy
         self.environment_proxies = config.use_environment_proxy
         self.session = requests.Session()
-        # Nothing from the environment by default: not its proxies (below, only
-        # when asked), nor ~/.netrc credentials, nor REQUESTS_CA_BUNDLE.
-        self.session.trust_env = False
-        self.session.cookies = RequestsCookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-        self.session.headers.clear()
         # Idle connections kept per origin: twice what may be in flight to it.
         per_origin = max(config.per_host_concurrency, 1) * 2
         adapter = GuardedAdapter(guard, tls or tls_context(config.trust, config.ca_bundle),
