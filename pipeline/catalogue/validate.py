@@ -11,6 +11,7 @@ and hub slugs used once across all files.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import re
@@ -41,11 +42,24 @@ _DRAFT_7 = "http://json-schema.org/draft-07/schema#"
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+def schema_of(path: Path) -> dict[str, Any]:
+    """A schema file, read once per run; each caller gets its own copy, since
+    the validators' compilers annotate what they are given (fastjsonschema
+    would then resolve a part's $ref against the whole schema's remote $id)."""
+    schema: dict[str, Any] = copy.deepcopy(_schema_file(path))
+    return schema
+
+
+@cache
+def _schema_file(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 @cache
 def schema_validator(path: Path) -> Draft202012Validator:
     """jsonschema's validator of a schema file, with format (date) checking on."""
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(schema_of(path),
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def catalogue_validator() -> Draft202012Validator:
@@ -58,7 +72,7 @@ def quick_check(part: str = "") -> Callable[[Any], bool]:
     """True when plain data (dates as YYYY-MM-DD text) is valid against the
     catalogue schema (or, with `part`, against its $defs/part, e.g. one
     resource): fastjsonschema's compiled check of the schema file."""
-    schema = {**json.loads(SCHEMA_PATH.read_text(encoding="utf-8")), "$schema": _DRAFT_7}
+    schema = {**schema_of(SCHEMA_PATH), "$schema": _DRAFT_7}
     if part:
         schema = {"$schema": _DRAFT_7, "$defs": schema["$defs"], "$ref": f"#/$defs/{part}"}
     check = fastjsonschema.compile(schema, formats={"date": is_iso_date})
@@ -76,8 +90,7 @@ def quick_check(part: str = "") -> Callable[[Any], bool]:
 @cache
 def entry_validator() -> Draft202012Validator:
     """jsonschema's validator of one resource (the schema's $defs/resource)."""
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    entry = {"$defs": schema["$defs"], "$ref": "#/$defs/resource"}
+    entry = {"$defs": schema_of(SCHEMA_PATH)["$defs"], "$ref": "#/$defs/resource"}
     return Draft202012Validator(entry, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
