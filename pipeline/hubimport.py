@@ -296,13 +296,18 @@ def import_hub(source: str, hub: str, fetch: FetchConfig, today: dt.date,
 
 def hub_entries(source: str, fetch: FetchConfig, today: dt.date, observe: bool = False,
                 taken: Iterable[str] = ()) -> tuple[str, list[dict[str, object]]]:
-    """The page's title and its entries (ids unique, also against `taken`)."""
-    html, page_url = read_source(source, fetch)
-    found = read_hub_page(html, page_url)
-    if not found:
-        raise HubImportError(f"{source}: no links to other sites in the page's main content")
-    if observe:
-        found = observed(found, fetch)
+    """The page's title and its entries (ids unique, also against `taken`);
+    one Fetcher for the page and, with `observe`, its links."""
+    fetcher = Fetcher(fetch)
+    try:
+        html, page_url = read_source(source, fetcher)
+        found = read_hub_page(html, page_url)
+        if not found:
+            raise HubImportError(f"{source}: no links to other sites in the page's main content")
+        if observe:
+            found = [_as_seen(entry, fetcher.fetch(entry.url)) for entry in found]
+    finally:
+        fetcher.close()
     return page_title(html), catalogue_entries(found, source, today, set(taken))
 
 
@@ -328,15 +333,6 @@ def changes_against(listed: Sequence[tuple[str, str]], entries: Sequence[dict[st
     return added, gone
 
 
-def observed(found: Sequence[ImportedEntry], fetch: FetchConfig) -> list[ImportedEntry]:
-    """Each entry with what one fetch of its link showed (a failed fetch: as guessed)."""
-    fetcher = Fetcher(fetch)
-    try:
-        return [_as_seen(entry, fetcher.fetch(entry.url)) for entry in found]
-    finally:
-        fetcher.close()
-
-
 def _as_seen(entry: ImportedEntry, result: FetchResult) -> ImportedEntry:
     if result.error is not None or not 200 <= (result.status or 0) <= 299:
         why = result.error_detail or f"HTTP {result.status}"
@@ -359,10 +355,10 @@ _SEEN_FORMATS = {"application/pdf": "pdf", "text/html": "html", "application/xht
                  "image/webp": "image", "image/svg+xml": "image"}
 
 
-def read_source(source: str, fetch: FetchConfig) -> tuple[str, str]:
+def read_source(source: str, fetcher: Fetcher) -> tuple[str, str]:
     """(HTML, the page's address) of a saved file or an http(s) address."""
     if source.startswith(("http://", "https://")):
-        return _fetched(source, fetch), source
+        return _fetched(source, fetcher), source
     try:
         raw = Path(source).read_bytes()
     except OSError as exc:
@@ -370,12 +366,8 @@ def read_source(source: str, fetch: FetchConfig) -> tuple[str, str]:
     return UnicodeDammit(raw, is_html=True).unicode_markup or "", ""
 
 
-def _fetched(url: str, fetch: FetchConfig) -> str:
-    fetcher = Fetcher(fetch)
-    try:
-        result = fetcher.fetch(url)
-    finally:
-        fetcher.close()
+def _fetched(url: str, fetcher: Fetcher) -> str:
+    result = fetcher.fetch(url)
     if result.error is not None or (result.status or 0) >= 400:
         why = result.error_detail or f"HTTP {result.status}"
         raise HubImportError(f"{url}: could not fetch the hub page: {why}")
