@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+import socketserver
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import pytest
 
@@ -49,3 +53,20 @@ def cannot_bind(reason: str) -> NoReturn:
     if ON_CI:
         pytest.fail(f"{reason}; on CI (CI=true) this test must run, not be skipped")
     pytest.skip(reason)
+
+
+Server = TypeVar("Server", bound=socketserver.BaseServer)
+
+
+@contextlib.contextmanager
+def running_in_thread(server: Server) -> Iterator[Server]:
+    """A server answering in a thread for the with-block, then shut down and closed."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                              daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=2)

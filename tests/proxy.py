@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from pipeline.fetch.guard import Resolver
+from tests.fakes import running_in_thread
 
 LOOPBACK = "127.0.0.1"
 MAX_HEAD = 100  # header lines read from a client before giving up
@@ -124,14 +125,5 @@ def _pipe(client: socket.socket, upstream: socket.socket) -> None:
 @contextlib.contextmanager
 def loopback_proxy(resolve: Resolver) -> Iterator[LoopbackProxy]:
     """A running LoopbackProxy, shut down afterwards."""
-    proxy = LoopbackProxy(resolve)
-    thread = threading.Thread(target=proxy.serve_forever, kwargs={"poll_interval": 0.02},
-                              daemon=True)
-    thread.start()
-    try:
+    with running_in_thread(LoopbackProxy(resolve)) as proxy:
         yield proxy
-    finally:
-        proxy.shutdown()
-        proxy.server_close()
-        thread.join(timeout=2)
-

@@ -6,12 +6,9 @@ tests/test_wayback.py.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import responses
 
 from pipeline.check import archive_suggestions
-from pipeline.config import FetchConfig
 from pipeline.fetch.wayback import WAYBACK_ENDPOINT
 from pipeline.judge.archive import archive_finding
 from pipeline.models import (
@@ -29,14 +26,7 @@ from tests.mocked import (
     fetcher,
     mocked_http,  # noqa: F401  (the `mocked` fixture)
 )
-
-PAGE = "https://example.org/car-t/guide"
-LOOKUP = WAYBACK_ENDPOINT + PAGE
-CAPTURE = "https://web.archive.org/web/20240101123456/https://example.org/car-t/guide"
-WHEN = dt.datetime(2024, 1, 1, 12, 34, 56, tzinfo=dt.UTC)
-
-
-FETCH = FetchConfig(allow_private_networks=True, retries=0, timeout=0.5)
+from tests.test_wayback import CAPTURE, FETCH, LOOKUP, PAGE, WHEN
 
 
 def asked(mocked: responses.RequestsMock) -> list[str]:

@@ -35,7 +35,7 @@ from pipeline.fetch.guard import (
 from pipeline.fetch.session import Guard, HttpSession, SendError
 from pipeline.models import FetchError
 from pipeline.sim import SimulatedHub
-from tests.fakes import cannot_bind, resolver_to
+from tests.fakes import cannot_bind, resolver_to, running_in_thread
 
 pytestmark = pytest.mark.integration
 
@@ -101,15 +101,8 @@ def serving(host: str, answer: Answer) -> Iterator[_CountingHTTPServer]:
         server = _CountingHTTPServer(host, answer)
     except OSError as exc:
         cannot_bind(f"cannot bind {host} on this machine: {exc}")
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
-                              daemon=True)
-    thread.start()
-    try:
+    with running_in_thread(server):
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=2)
 
 
 def url_of(server: _CountingHTTPServer, path: str, host: str | None = None) -> str:
