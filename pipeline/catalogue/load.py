@@ -103,19 +103,27 @@ def read_file(
     read again with ruamel.yaml to locate every problem precisely.
     """
     file = SourceFile(path=path, name=name)
-    if not read_bytes(file) or not _readable(file, where):
+    if not read_bytes(file) or not _parsed(file, where, fast, locating=check is None):
         return file
-    if fast and _read_fast(file, locating=check is None):
-        return file
-    text = decoded(file)
-    if text is None:
-        return file
-    try:
-        file.data = round_trip().load(text)
-    except YAMLError as exc:
-        return file.fail(error_line(exc), f"invalid YAML: {error_text(exc)}")
-    file.problems = tuple((check or file_problems)(file))
+    if file.entry_lines is None:  # read by ruamel.yaml: its problems are still to find
+        file.problems = tuple((check or file_problems)(file))
     return file
+
+
+def _parsed(file: SourceFile, where: str, fast: bool, locating: bool = False) -> bool:
+    """Parse file.raw: with the fast reader when `fast` and it can, else with
+    ruamel.yaml's round trip. False (the one problem recorded) when it cannot
+    be read at all: not UTF-8, a refused YAML construct, invalid YAML."""
+    if not _readable(file, where):
+        return False
+    if fast and _read_fast(file, locating):
+        return True
+    try:
+        file.data = round_trip().load(decoded(file) or "")
+    except YAMLError as exc:
+        file.fail(error_line(exc), f"invalid YAML: {error_text(exc)}")
+        return False
+    return True
 
 
 def _readable(file: SourceFile, where: str) -> bool:
@@ -182,12 +190,8 @@ def load_resources_from_text(label: str, data: bytes) -> tuple[Resource, ...]:
 
 def _parse(file: SourceFile) -> SourceFile:
     """Decode and parse `file.raw`; on failure `file.problems` holds the one reason."""
-    if not _readable(file, IN_A_CATALOGUE) or _read_fast(file):
+    if not _parsed(file, IN_A_CATALOGUE, fast=True) or file.entry_lines is not None:
         return file
-    try:
-        file.data = round_trip().load(decoded(file) or "")
-    except YAMLError as exc:
-        return file.fail(error_line(exc), f"invalid YAML: {error_text(exc)}")
     if not isinstance(file.data, CommentedMap) or not isinstance(
         file.data.get("resources"), CommentedSeq
     ):
