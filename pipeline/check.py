@@ -44,7 +44,7 @@ from pipeline.models import (
     FetchError,
     FetchResult,
     Finding,
-    Judgement,
+    Judged,
     Mode,
     Network,
     Observation,
@@ -54,13 +54,12 @@ from pipeline.models import (
     Run,
     RunInfo,
     Severity,
-    VideoCheck,
 )
 from pipeline.second_opinion import SCRIPT_ONLY_TEXT, candidates, second_opinions
 
 
-class Past(Protocol):
-    """What the history knows before tonight (pipeline.history.History)."""
+class HistoryReader(Protocol):
+    """What curate's history of earlier nights can say (pipeline.history.History)."""
 
     def good_nights(
         self, resource_ids: Iterable[str]
@@ -86,18 +85,6 @@ class CheckError(Exception):
     """The run cannot start (e.g. --only names an id the catalogue lacks)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Fetched:
-    """One URL's fetch and side checks, the body reduced to what judging needs."""
-
-    result: FetchResult
-    extraction: Extraction
-    size: int
-    sha256: str
-    probe: Probe | None = None
-    video: VideoCheck | None = None
-
-
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -116,35 +103,35 @@ def check(
     fetcher: Fetcher | None = None,
     now: Callable[[], dt.datetime] = utc_now,
     progress: Progress | None = None,
-    past: Past | None = None,
+    history: HistoryReader | None = None,
 ) -> Run:
     """Check every selected resource of the catalogue and return the Run.
 
-    `past` (the history) gives each resource's last good night (against which
+    `history` (of earlier nights) gives each resource's last good night (against
     drift and cookie walls are measured, and whose validators make the
     request conditional) and its failing streak (which confirms a failure
     across nights).
     """
     started = now()
     resources = select(catalogue.resources, only)
-    memory = recall(past, [r.id for r in resources], mode)
-    conditions = conditional_headers(resources, memory)
-    judge_now = functools.partial(judge_resource, today=started.date(), memory=memory,
+    earlier = read_earlier_nights(history, [r.id for r in resources], mode)
+    conditions = conditional_headers(resources, earlier)
+    judge_now = functools.partial(judge_resource, today=started.date(), earlier=earlier,
                                   review_after_days=config.verdicts.review_after_days)
     with _fetcher_for(config, fetcher) as active:
-        outcomes = fetch_all(retried_first(resources, memory), config, active, judge_now,
+        checked = fetch_all(retried_first(resources, earlier), config, active, judge_now,
                              progress, conditions)
-        tonight = Tonight(config, mode, started, network_state(outcomes))
-        outcomes = with_browser_opinions(resources, outcomes, tonight, judge_now)
-        results = results_of(resources, outcomes, tonight, memory)
-        results = with_archive_suggestions(results, tonight, active)
+        context = RunContext(config, mode, started, network_state(checked))
+        checked = with_browser_opinions(resources, checked, context, judge_now)
+        results = results_of(resources, checked, context, earlier)
+        results = with_archive_suggestions(results, context, active)
     info = RunInfo(
         id=run_id or default_run_id(started),
         started=started,
         finished=now(),
         tool_version=__version__,
         mode=mode,
-        network=tonight.network,
+        network=context.network,
         catalogue_digest=catalogue.digest,
     )
     return Run(info, results)
@@ -152,13 +139,18 @@ def check(
 
 def results_of(
     resources: Sequence[Resource],
-    outcomes: Mapping[str, Outcome],
-    tonight: Tonight,
-    memory: Memory,
+    checked: Mapping[str, CheckedUrl],
+    context: RunContext,
+    earlier: EarlierNights,
 ) -> tuple[ResourceResult, ...]:
-    """Each resource's result, in catalogue order, from the outcome of its URL."""
-    judged = {rid: pair for outcome in outcomes.values() for rid, pair in outcome.judged.items()}
-    return tuple(result_for(r, judged.get(r.id), tonight, memory) for r in resources)
+    """Each resource's result, in catalogue order, from the check of its URL."""
+    judged = judged_entries(checked)
+    return tuple(result_for(r, judged.get(r.id), context, earlier) for r in resources)
+
+
+def judged_entries(checked: Mapping[str, CheckedUrl]) -> dict[str, Judged]:
+    """Every entry's judgement (by id), from the URLs that list them."""
+    return {rid: pair for found in checked.values() for rid, pair in found.judged.items()}
 
 
 @contextlib.contextmanager
@@ -176,7 +168,7 @@ def _fetcher_for(config: Config, given: Fetcher | None) -> Iterator[Fetcher]:
 
 
 @dataclass(frozen=True, slots=True)
-class Tonight:
+class RunContext:
     """What every resource's judgement of this run shares."""
 
     config: Config
@@ -186,8 +178,8 @@ class Tonight:
 
 
 @dataclass(frozen=True, slots=True)
-class Memory:
-    """What the history remembers of the selected resources."""
+class EarlierNights:
+    """What the earlier nights say of the selected resources."""
 
     baselines: dict[str, Baseline] = field(default_factory=dict)
     streaks: dict[str, Streak] = field(default_factory=dict)
@@ -202,16 +194,19 @@ RETRIED_AVAILABILITIES = frozenset(
 )
 
 
-def recall(past: Past | None, ids: list[str], mode: Mode) -> Memory:
-    if past is None:
-        return Memory()
-    baselines, validators = past.good_nights(ids)
-    last = past.last_availabilities(ids, mode.value)
+def read_earlier_nights(
+    history: HistoryReader | None, ids: list[str], mode: Mode
+) -> EarlierNights:
+    """Each selected resource's last good night, failing streak and retry mark."""
+    if history is None:
+        return EarlierNights()
+    baselines, validators = history.good_nights(ids)
+    last = history.last_availabilities(ids, mode.value)
     retried = frozenset(rid for rid, seen in last.items() if seen in RETRIED_AVAILABILITIES)
-    return Memory(baselines, past.streaks(ids, mode.value), validators, retried)
+    return EarlierNights(baselines, history.streaks(ids, mode.value), validators, retried)
 
 
-def retried_first(resources: Sequence[Resource], memory: Memory) -> list[Resource]:
+def retried_first(resources: Sequence[Resource], earlier: EarlierNights) -> list[Resource]:
     """The resources whose last counted night was a 5xx, a timeout or a refusal
     first, the rest after them, each part in catalogue order.
 
@@ -220,11 +215,11 @@ def retried_first(resources: Sequence[Resource], memory: Memory) -> list[Resourc
     while the other URLs are fetched; fetched in catalogue order, the last of
     them would keep the run waiting after everything else was done.
     """
-    return sorted(resources, key=lambda resource: resource.id not in memory.retried)
+    return sorted(resources, key=lambda resource: resource.id not in earlier.retried)
 
 
 def conditional_headers(
-    resources: Sequence[Resource], memory: Memory
+    resources: Sequence[Resource], earlier: EarlierNights
 ) -> dict[str, tuple[str, str]]:
     """The (ETag, Last-Modified) to send per URL as If-None-Match /
     If-Modified-Since (see `_conditions`), from the last good night.
@@ -236,7 +231,7 @@ def conditional_headers(
     """
     by_url: dict[str, set[tuple[str, str] | None]] = {}
     for resource in resources:
-        known = memory.validators.get(resource.id) if resource.id in memory.baselines else None
+        known = earlier.validators.get(resource.id) if resource.id in earlier.baselines else None
         by_url.setdefault(resource.url, set()).add(known)
     headers = {}
     for url, seen in by_url.items():
@@ -256,59 +251,59 @@ NETWORK_ERRORS = frozenset(
 )
 
 
-def network_state(outcomes: Mapping[str, Outcome]) -> Network:
+def network_state(checked: Mapping[str, CheckedUrl]) -> Network:
     """Inconclusive when every host (two or more) failed to resolve or connect
     in the same way: then the network is down, not the publishers."""
-    errors = {outcome.error for outcome in outcomes.values()}
+    errors = {found.error for found in checked.values()}
     if len(errors) != 1 or not errors <= NETWORK_ERRORS:
         return Network.OK  # the usual night: decided without parsing every URL's host
-    hosts = {host_of(url) for url in outcomes}
+    hosts = {host_of(url) for url in checked}
     return Network.INCONCLUSIVE if len(hosts) >= 2 else Network.OK
 
 
-def script_only(result: FetchResult, fetched: Fetched) -> bool:
+def script_only(result: FetchResult, evidence: Evidence) -> bool:
     """An HTML page whose readable text is almost empty while it loads scripts:
     what a patient reads is written by them, so only a browser sees it."""
-    html = fetched.extraction.features is not None and 200 <= (result.status or 0) <= 299
-    if not html or fetched.extraction.text_length >= SCRIPT_ONLY_TEXT:
+    html = evidence.extraction.features is not None and 200 <= (result.status or 0) <= 299
+    if not html or evidence.extraction.text_length >= SCRIPT_ONLY_TEXT:
         return False
     return re.search(rb"<script", result.body, re.IGNORECASE) is not None
 
 
 def with_browser_opinions(
-    resources: Sequence[Resource], outcomes: dict[str, Outcome], tonight: Tonight,
+    resources: Sequence[Resource], checked: dict[str, CheckedUrl], context: RunContext,
     judge_now: Judge,
-) -> dict[str, Outcome]:
+) -> dict[str, CheckedUrl]:
     """Outcomes with the browser's second opinion folded in (`[browser]`, opt-in)."""
-    config = tonight.config
-    if not config.browser.enabled or tonight.network is not Network.OK:
-        return outcomes
-    judged = {rid: pair for o in outcomes.values() for rid, pair in o.judged.items()}
-    scripted = frozenset(url for url, o in outcomes.items() if o.script_only)
+    config = context.config
+    if not config.browser.enabled or context.network is not Network.OK:
+        return checked
+    judged = judged_entries(checked)
+    scripted = frozenset(url for url, o in checked.items() if o.script_only)
     found = candidates(resources, judged, scripted, config)
     if not found:
-        return outcomes
+        return checked
 
-    def judge_rendered(resource: Resource, result: FetchResult) -> tuple[Judgement, Observation]:
-        return judge_now(resource, fetched_from(result))
+    def judge_rendered(resource: Resource, result: FetchResult) -> Judged:
+        return judge_now(resource, evidence_from(result))
 
     from pipeline.browser import BrowserSession  # Playwright is loaded only when used
 
     with BrowserSession(config.browser, config.fetch) as session:
         again = second_opinions(found, config, session.render, judge_rendered)
     return {url: replace(o, judged={rid: again.get(rid, pair) for rid, pair in o.judged.items()})
-            for url, o in outcomes.items()}
+            for url, o in checked.items()}
 
 
 def with_archive_suggestions(
-    results: tuple[ResourceResult, ...], tonight: Tonight, fetcher: Fetcher
+    results: tuple[ResourceResult, ...], context: RunContext, fetcher: Fetcher
 ) -> tuple[ResourceResult, ...]:
     """Add the Wayback Machine's newest capture to broken resources (opt-in).
 
     The finding is info: severity needs no recomputing.
     """
-    archive = tonight.config.archive
-    if not archive.enabled or tonight.network is not Network.OK:
+    archive = context.config.archive
+    if not archive.enabled or context.network is not Network.OK:
         return results
     found = archive_suggestions(results, fetcher, archive.endpoint)
     return tuple(
@@ -350,7 +345,7 @@ def select(resources: Sequence[Resource], only: Sequence[str]) -> list[Resource]
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class CheckedUrl:
     """One URL after fetching and judging: all that the rest of the run needs.
 
     The fetch itself (body, page features, probe) is judged in the worker and
@@ -359,11 +354,11 @@ class Outcome:
 
     error: FetchError | None
     failed: bool
-    judged: dict[str, tuple[Judgement, Observation]]
+    judged: dict[str, Judged]
     script_only: bool = False  # an HTML page with almost no text that loads scripts
 
 
-Judge = Callable[[Resource, Fetched], tuple[Judgement, Observation]]
+Judge = Callable[[Resource, Evidence], Judged]
 
 
 def fetch_all(
@@ -373,7 +368,7 @@ def fetch_all(
     judge_now: Judge,
     progress: Progress | None = None,
     conditions: dict[str, tuple[str, str]] | None = None,
-) -> dict[str, Outcome]:
+) -> dict[str, CheckedUrl]:
     """Fetch each distinct URL once, politely, in parallel, and judge every
     entry that lists it as soon as its answer is in."""
     conditions = conditions or {}
@@ -383,7 +378,7 @@ def fetch_all(
             listing.setdefault(resource.url, []).append(resource)
     urls = list(listing)
     max_bytes = {r.url: r.check.max_bytes for r in resources if r.check.max_bytes}
-    scheduler: HostScheduler[str, Outcome] = HostScheduler(
+    scheduler: HostScheduler[str, CheckedUrl] = HostScheduler(
         config.fetch.concurrency,
         config.fetch.per_host_concurrency,
         config.fetch.per_host_interval,
@@ -393,14 +388,14 @@ def fetch_all(
     prober = SoftProbe(fetcher, probe_from, scheduler.pace) if probing else None
     done = 0
 
-    def report(url: str, outcome: Outcome) -> None:
+    def report(url: str, found: CheckedUrl) -> None:
         nonlocal done
         done += 1
         if progress is not None:
-            progress(done, len(urls), host_of(url), outcome.failed)
+            progress(done, len(urls), host_of(url), found.failed)
 
     def work(url: str, attempt: int = 1, cookies: CookieJar | None = None
-             ) -> Outcome | Deferred[Outcome]:
+             ) -> CheckedUrl | Deferred[CheckedUrl]:
         active = _with_cap(fetcher, max_bytes.get(url))
         validators = conditions.get(url)
         asked = _conditions(*validators) if validators else {}
@@ -408,26 +403,26 @@ def fetch_all(
         result, delay = active.try_once(url, asked, attempt, cookies)
         if delay is not None:  # retried later, without holding a slot meanwhile
             return Deferred(delay, functools.partial(work, url, attempt + 1, cookies))
-        fetched = add_side_checks(fetched_from(result), config, fetcher, prober)
-        judged = {r.id: judge_now(r, fetched) for r in listing[url]}
-        return Outcome(fetched.result.error, _failed(fetched.result), judged,
-                       script_only(result, fetched))
+        evidence = add_side_checks(evidence_from(result), config, fetcher, prober)
+        judged = {r.id: judge_now(r, evidence) for r in listing[url]}
+        return CheckedUrl(evidence.result.error, _failed(evidence.result), judged,
+                          script_only(result, evidence))
 
     return scheduler.run(urls, host_of, work, report)
 
 
 def add_side_checks(
-    fetched: Fetched, config: Config, fetcher: Fetcher, prober: SoftProbe[Probe] | None
-) -> Fetched:
+    evidence: Evidence, config: Config, fetcher: Fetcher, prober: SoftProbe[Probe] | None
+) -> Evidence:
     """The soft-404 probe for a 2xx HTML page; oEmbed for a video platform URL."""
-    result = fetched.result
+    result = evidence.result
     platform = video_platform(result.url, config.video)
     if platform is not None and result.error is None:
         video = check_video(result.url, platform, config.video, fetcher)
-        return _with_video_title(replace(fetched, video=video))
-    if prober is not None and _is_html_success(fetched):
-        return replace(fetched, probe=prober.probe(result.final_url, host_of(result.final_url)))
-    return fetched
+        return _with_video_title(replace(evidence, video=video))
+    if prober is not None and _is_html_success(evidence):
+        return replace(evidence, probe=prober.probe(result.final_url, host_of(result.final_url)))
+    return evidence
 
 
 def probe_from(url: str, result: FetchResult) -> Probe:
@@ -448,10 +443,10 @@ def probe_from(url: str, result: FetchResult) -> Probe:
     )
 
 
-def _is_html_success(fetched: Fetched) -> bool:
-    status = fetched.result.status or 0
-    ok = fetched.result.error is None and 200 <= status <= 299
-    return ok and fetched.extraction.features is not None
+def _is_html_success(evidence: Evidence) -> bool:
+    status = evidence.result.status or 0
+    ok = evidence.result.error is None and 200 <= status <= 299
+    return ok and evidence.extraction.features is not None
 
 
 def host_of(url: str) -> str:
@@ -468,7 +463,7 @@ def _with_cap(fetcher: Fetcher, max_bytes: int | None) -> Fetcher:
     return fetcher if max_bytes is None else fetcher.with_max_bytes(max_bytes)
 
 
-def fetched_from(result: FetchResult) -> Fetched:
+def evidence_from(result: FetchResult) -> Evidence:
     """Extract from a final answer, then drop the body but for a short prefix."""
     # The readable text is not reported (yet); dropping it keeps memory flat.
     extraction = replace(extract_from(result), text="")
@@ -476,7 +471,7 @@ def fetched_from(result: FetchResult) -> Fetched:
     size = len(result.body)
     kept = {k: v for k, v in result.headers.items() if k.lower() in KEPT_HEADERS}
     slim = replace(result, body=result.body[:SNIFF_BYTES], headers=kept)
-    return Fetched(slim, extraction, size, sha256)
+    return Evidence(slim, extraction, size=size, sha256=sha256)
 
 
 def extract_from(result: FetchResult) -> Extraction:
@@ -493,32 +488,30 @@ def extract_from(result: FetchResult) -> Extraction:
 
 
 def judge_resource(
-    resource: Resource, fetched: Fetched, *, today: dt.date, memory: Memory,
+    resource: Resource, evidence: Evidence, *, today: dt.date, earlier: EarlierNights,
     review_after_days: int,
-) -> tuple[Judgement, Observation]:
+) -> Judged:
     """Judge one entry from its URL's fetch (in the worker, right after it)."""
-    baseline = memory.baselines.get(resource.id)
-    fetched = _carry_forward(fetched, baseline)
-    evidence = Evidence(fetched.result, fetched.extraction, fetched.probe, fetched.video,
-                        baseline)
+    baseline = earlier.baselines.get(resource.id)
+    evidence = replace(_carry_forward(evidence, baseline), baseline=baseline)
     judgement = judge(resource, evidence, today, review_after_days)
-    return judgement, observe(fetched, judgement.reason)
+    return judgement, observe(evidence, judgement.reason)
 
 
 def result_for(
     resource: Resource,
-    judged: tuple[Judgement, Observation] | None,
-    tonight: Tonight,
-    memory: Memory,
+    judged: Judged | None,
+    context: RunContext,
+    earlier: EarlierNights,
 ) -> ResourceResult:
     """Confirm and rate one judged resource; a skipped one gets `skipped`."""
-    verdicts = tonight.config.verdicts
+    verdicts = context.config.verdicts
     if judged is None:
         confirmation = Confirmation(needed=verdicts.confirm_after)
         return ResourceResult(resource, Availability.SKIPPED, Severity.INFO, (), None,
                               confirmation)
     judgement, observation = judged
-    confirmation = confirm(judgement.availability, tonight, memory.streaks.get(resource.id))
+    confirmation = confirm(judgement.availability, context, earlier.streaks.get(resource.id))
     severities = [judgement.availability.severity(confirmation.confirmed)]
     severities += [f.effective_severity for f in judgement.findings]
     return ResourceResult(
@@ -531,53 +524,53 @@ def result_for(
     )
 
 
-def _carry_forward(fetched: Fetched, baseline: Baseline | None) -> Fetched:
+def _carry_forward(evidence: Evidence, baseline: Baseline | None) -> Evidence:
     """A 304 answer: what was read on the last good night still holds."""
-    if fetched.result.status != 304 or baseline is None:
-        return fetched
+    if evidence.result.status != 304 or baseline is None:
+        return evidence
     extraction = Extraction(title=baseline.title, pages=baseline.pages,
                             text_length=baseline.text_length, fingerprint=baseline.fingerprint,
                             reader=f"not modified since run {baseline.run_id}")
-    return replace(fetched, extraction=extraction, sha256=baseline.sha256)
+    return replace(evidence, extraction=extraction, sha256=baseline.sha256)
 
 
-def _with_video_title(fetched: Fetched) -> Fetched:
+def _with_video_title(evidence: Evidence) -> Evidence:
     """A video's title is the platform's (oEmbed), not the watch page's."""
-    video = fetched.video
+    video = evidence.video
     if video is None or not video.title:
-        return fetched
-    return replace(fetched, extraction=replace(fetched.extraction, title=video.title))
+        return evidence
+    return replace(evidence, extraction=replace(evidence.extraction, title=video.title))
 
 
-def confirm(availability: Availability, tonight: Tonight, streak: Streak | None) -> Confirmation:
+def confirm(availability: Availability, context: RunContext, streak: Streak | None) -> Confirmation:
     """Tonight's failure counted on top of the consecutive failing nights before it.
 
     In CI mode there is no waiting: a failure (already retried) counts at
     once. An inconclusive night (the network was down) counts toward nobody's
     failures: it neither adds to a streak nor confirms one.
     """
-    needed = tonight.config.verdicts.confirm_after
+    needed = context.config.verdicts.confirm_after
     if not availability.is_failure:
         return Confirmation(failures=0, needed=needed)
-    nightly = tonight.mode is Mode.NIGHTLY
+    nightly = context.mode is Mode.NIGHTLY
     before = streak.failures if streak is not None and nightly else 0
-    first = streak.first_failed if before and streak and streak.first_failed else tonight.started
-    if tonight.network is Network.INCONCLUSIVE:
+    first = streak.first_failed if before and streak and streak.first_failed else context.started
+    if context.network is Network.INCONCLUSIVE:
         return Confirmation(before, needed, False, first.date().isoformat() if before else None)
     failures = before + 1
     confirmed = not nightly or failures >= needed
     return Confirmation(failures, needed, confirmed, first.date().isoformat())
 
 
-def observe(fetched: Fetched, reason: str = "") -> Observation:
-    result, extraction = fetched.result, fetched.extraction
+def observe(evidence: Evidence, reason: str = "") -> Observation:
+    result, extraction = evidence.result, evidence.extraction
     return Observation(
         final_url=result.final_url,
         status=result.status,
         redirects=result.redirects,
         content_type=result.content_type,
-        bytes=fetched.size,
-        sha256=fetched.sha256,
+        bytes=evidence.size,
+        sha256=evidence.sha256,
         title=extraction.title,
         pages=extraction.pages,
         language=extraction.language,

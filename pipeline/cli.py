@@ -241,7 +241,7 @@ def check_command(
         with History(history_path or reports_dir / HISTORY_FILE) as history, \
                 progress_display(not no_progress) as progress:
             run = check(catalogue, config, mode=Mode(mode), only=only, run_id=run_id,
-                        progress=progress, past=history)
+                        progress=progress, history=history)
             run = apply_acknowledgements(run, acks, run.info.started.date())
             folder = write_reports(run, reports_dir, context=history_context(history, run))
             history.record(run)

@@ -488,13 +488,19 @@ class Confirmation:
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """Everything the judge weighs for one resource: the fetch, what was read
-    from it, and the side checks (soft-404 probe, oEmbed, last good night)."""
+    from it, and the side checks (soft-404 probe, oEmbed, last good night).
+
+    Once read, `result` keeps only a short prefix of the body (memory stays
+    flat over a large catalogue); `size` and `sha256` are the whole body's.
+    """
 
     result: FetchResult
     extraction: Extraction
     probe: Probe | None = None
     video: VideoCheck | None = None
     baseline: Baseline | None = None
+    size: int = 0
+    sha256: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,6 +514,10 @@ class Judgement:
     availability: Availability
     findings: tuple[Finding, ...] = ()
     reason: str = ""
+
+
+# One entry judged from its URL's fetch: the verdict and what was seen.
+Judged = tuple[Judgement, Observation]
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,13 +30,12 @@ from pipeline.models import (
     FetchResult,
     Finding,
     FindingCode,
-    Judgement,
+    Judged,
     Observation,
     Rendered,
     Resource,
 )
 
-Judged = tuple[Judgement, Observation]
 JudgeRendered = Callable[[Resource, FetchResult], Judged]
 SCRIPT_ONLY_TEXT = 200  # fewer readable characters than this, with scripts: script-only
 

@@ -283,7 +283,7 @@ def test_urls_that_failed_transiently_last_night_are_fetched_first(
         "g": "timeout",
     })
     one_at_a_time = replace(fast_config, fetch=replace(fast_config.fetch, concurrency=1))
-    run = check(catalogue, one_at_a_time, fetcher=fetcher, now=lambda: NOW, past=past)
+    run = check(catalogue, one_at_a_time, fetcher=fetcher, now=lambda: NOW, history=past)
     order = [target for _, target, _ in hub.requests_log() if "order=" in target]
     assert order == [paths[rid] for rid in "degabcf"]
     assert [r.resource.id for r in run.results] == list("abcdefg"), "reported in catalogue order"

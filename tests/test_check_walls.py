@@ -45,7 +45,7 @@ def night(resources: list[Resource], config: Config, fetcher: Fetcher, *,
     catalogue = Catalogue((Hub("test", "Test", "", "test.yaml", tuple(resources)),), "d")
     started = dt.datetime(2026, 11, day, 2, 0, tzinfo=dt.UTC)
     run = check(catalogue, config, mode=mode, fetcher=fetcher, now=lambda: started,
-                run_id=f"night-{day}", past=history)
+                run_id=f"night-{day}", history=history)
     if history is not None:
         history.record(run)
     return run

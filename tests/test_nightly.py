@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.check import Outcome, Tonight, check, confirm, network_state
+from pipeline.check import CheckedUrl, RunContext, check, confirm, network_state
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.fetch.client import Fetcher
@@ -44,7 +44,7 @@ def night(resources: list[Resource], config: Config, fetcher: Fetcher, history: 
     catalogue = Catalogue((Hub("t", "T", "", "t.yaml", tuple(resources)),), "d")
     started = dt.datetime(2026, 11, day, 2, 0, tzinfo=dt.UTC)
     run = check(catalogue, config, fetcher=fetcher, now=lambda: started, run_id=f"n{day}",
-                past=history)
+                history=history)
     history.record(run)
     return run
 
@@ -92,8 +92,8 @@ def test_when_every_host_fails_the_same_way_the_night_is_inconclusive(
     assert history.streaks(["a", "b"])["a"].failures == 0  # counts toward nobody's failures
 
 
-def outcome(port: int, error: FetchError | None) -> tuple[str, Outcome]:
-    return f"http://127.0.0.1:{port}/page", Outcome(error, error is not None, {})
+def outcome(port: int, error: FetchError | None) -> tuple[str, CheckedUrl]:
+    return f"http://127.0.0.1:{port}/page", CheckedUrl(error, error is not None, {})
 
 
 @pytest.mark.parametrize(
@@ -174,14 +174,14 @@ def test_a_failure_is_confirmed_by_the_streak_and_ci_mode_does_not_wait(
 ) -> None:
     started = dt.datetime(2026, 11, 25, 2, tzinfo=dt.UTC)
     earlier = Streak(1, dt.datetime(2026, 11, 24, 2, tzinfo=dt.UTC), "broken")
-    nightly = Tonight(fast_config, Mode.NIGHTLY, started, Network.OK)
+    nightly = RunContext(fast_config, Mode.NIGHTLY, started, Network.OK)
     assert confirm(Availability.BROKEN, nightly, None).confirmed is False
     second = confirm(Availability.BROKEN, nightly, earlier)
     assert (second.failures, second.confirmed, second.first_failed) == (2, True, "2026-11-24")
-    ci = Tonight(fast_config, Mode.CI, started, Network.OK)
+    ci = RunContext(fast_config, Mode.CI, started, Network.OK)
     assert confirm(Availability.BROKEN, ci, earlier).failures == 1  # CI counts tonight only
     assert confirm(Availability.BROKEN, ci, None).confirmed is True
-    down = Tonight(fast_config, Mode.NIGHTLY, started, Network.INCONCLUSIVE)
+    down = RunContext(fast_config, Mode.NIGHTLY, started, Network.INCONCLUSIVE)
     assert confirm(Availability.BROKEN, down, earlier).failures == 1  # not 2
 
 
