@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline import __version__
-from pipeline.catalogue import CatalogueError, load_catalogue, write_bytes_atomic
+from pipeline.atomic import write_atomic
+from pipeline.catalogue import CatalogueError, load_catalogue
 from pipeline.catalogue.write import listed_urls, with_resources_added
 from pipeline.changes import ChangesError, changed_ids
 from pipeline.check import CheckError, check
@@ -154,7 +155,7 @@ def _write_valid_catalogue(target: Path, data: bytes) -> None:
         trial.write_bytes(data)
         _load([trial])
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(target, data)
+    write_atomic(target, data)
 
 
 @cli.command()

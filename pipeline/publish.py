@@ -27,14 +27,9 @@ The rules:
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import os
 import re
-import secrets
-import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -43,6 +38,7 @@ from typing import Any
 
 import jinja2
 
+from pipeline.atomic import staged_folder, write_atomic
 from pipeline.models import (
     Availability,
     Catalogue,
@@ -53,7 +49,6 @@ from pipeline.models import (
     Run,
     Severity,
 )
-from pipeline.report.files import write_text_atomic
 from pipeline.report.text import explain_availability, iso_utc
 
 TEMPLATES = Path(__file__).resolve().parent / "publish_templates"
@@ -457,39 +452,7 @@ def write_site(publication: Publication, site_dir: Path) -> list[Path]:
     if site_dir.exists() and not site_dir.is_dir():
         raise PublishError([f"{site_dir} exists and is not a folder"])
     files = site_files(publication)  # rendered before anything touches the disk
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
-    try:
+    with staged_folder(site_dir, replace=True) as staging:
         for name, text in files.items():
-            write_text_atomic(staging / name, text)
-        staging.chmod(0o755)
-        swap_in(staging, site_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+            write_atomic(staging / name, text)
     return [site_dir / name for name in files]
-
-
-def swap_in(staging: Path, site_dir: Path) -> None:
-    """Put staging in site_dir's place; the old site is restored if that fails."""
-    old = site_dir.with_name(f".{site_dir.name}.old-{secrets.token_hex(4)}")
-    had_site = site_dir.exists() or site_dir.is_symlink()
-    if had_site:
-        os.rename(site_dir, old)
-    try:
-        os.rename(staging, site_dir)
-    except BaseException:
-        if had_site:
-            os.rename(old, site_dir)
-        raise
-    if had_site:
-        with contextlib.suppress(OSError):
-            _remove(old)
-
-
-def _remove(path: Path) -> None:
-    """Remove a folder tree or a symlink."""
-    if path.is_symlink():
-        path.unlink()
-    else:
-        shutil.rmtree(path)

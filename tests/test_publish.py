@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from pipeline import publish
+from pipeline import atomic, publish
 from pipeline.models import (
     Availability,
     Catalogue,
@@ -518,7 +518,7 @@ def test_a_failing_write_keeps_the_previous_site(
 ) -> None:
     site = old_site(tmp_path)
     before = tree(tmp_path)
-    real = publish.write_text_atomic
+    real = publish.write_atomic
     written: list[str] = []
 
     def fail_on_second(path: Path, text: str) -> None:
@@ -527,7 +527,7 @@ def test_a_failing_write_keeps_the_previous_site(
             raise OSError("disk full")
         real(path, text)
 
-    monkeypatch.setattr(publish, "write_text_atomic", fail_on_second)
+    monkeypatch.setattr(publish, "write_atomic", fail_on_second)
     with pytest.raises(OSError, match="disk full"):
         write_site(ready_publication(), site)
     assert tree(tmp_path) == before
@@ -562,7 +562,7 @@ def test_a_failing_swap_restores_the_previous_site(
             raise OSError("rename failed")
         real(src, dst)
 
-    monkeypatch.setattr(publish.os, "rename", refuse_new_site)
+    monkeypatch.setattr(atomic.os, "rename", refuse_new_site)
     with pytest.raises(OSError, match="rename failed"):
         write_site(ready_publication(), site)
     assert tree(tmp_path) == before

@@ -26,7 +26,6 @@ from pipeline.catalogue.edit import (
     ACKNOWLEDGEMENT_FIELDS,
     RESOURCE_FIELDS,
     edit_resource,
-    write_bytes_atomic,
 )
 from pipeline.catalogue.files import (
     ACKNOWLEDGEMENTS_NAME,
@@ -56,5 +55,4 @@ __all__ = [
     "load_resources_from_text",
     "read_acknowledgements",
     "save_acknowledgement",
-    "write_bytes_atomic",
 ]

@@ -11,11 +11,7 @@ from __future__ import annotations
 import codecs
 import io
 import itertools
-import os
-import stat
-import tempfile
 from collections.abc import Mapping, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +22,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from pipeline.atomic import write_atomic
 from pipeline.catalogue.problems import NO_ID, CatalogueError, Problem
 from pipeline.catalogue.yaml import YAMLError, entries_of, error_line, error_text, round_trip
 
@@ -67,25 +64,6 @@ def edit_resource(path: Path, resource_id: str, values: Mapping[str, Any]) -> No
     for key, value in values.items():
         set_field(entry, key, value, RESOURCE_FIELDS)
     save_edit(edit)
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` all at once: a temporary file in the same
-    folder, flushed to disk, then renamed over the original (os.replace), so a
-    reader or a crash sees the old file or the new one, never half of each.
-    The file keeps its permissions. Raises OSError; the temporary file is gone."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
 
 
 def open_edit(path: Path, new_file: str | None = None) -> Edit:
@@ -185,7 +163,7 @@ def save_edit(edit: Edit) -> None:
     """Write the edited tree back atomically, with the file's BOM and line endings."""
     data = edited_bytes(edit)
     try:
-        write_bytes_atomic(edit.path, data)
+        write_atomic(edit.path, data)
     except OSError as exc:
         raise edit_error(edit.path, 0, f"cannot save the file: {exc.strerror or exc}") from exc
 

@@ -1,4 +1,4 @@
-"""Rendering a run: pure `render_*(run) -> str` per format, and the atomic writer.
+"""Rendering a run: pure `render_*(run) -> str` per format, and writing them (files.py).
 
 Formats: report.json (the contract), report.md, report.html (standalone, for
 curators; takes a `ReportContext` of the nights before the run), report.csv

@@ -5,10 +5,11 @@ filesystem. By default it writes report.json, report.md, report.html,
 report.csv and junit.xml; report.html shows what changed since the last run
 when it is given a `ReportContext` (see `pipeline.report.context`).
 
-A run is first written into a hidden-by-name temporary folder
-`<run-id>.tmp-XXXX` beside its final place (every file itself written to a
-temp file, fsynced and renamed into place), then the folder is renamed to
-`<run-id>` and `latest` is switched to it by atomically replacing a symlink.
+A run is first written into a hidden temporary folder `.<run-id>.new-XXXX`
+beside its final place (every file itself written to a temp file, fsynced
+and renamed into place), then the folder is renamed to `<run-id>` and
+`latest` is switched to it by atomically replacing a symlink
+(pipeline.atomic).
 A crash or a failing renderer therefore leaves either the previous state or
 the complete new run, never a half-written folder or a dangling `latest`.
 
@@ -19,21 +20,16 @@ as it comes, so that a run of 100,000 resources is never held as text.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import secrets
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+from pipeline.atomic import Content, replace_symlink, staged_folder, write_atomic
 from pipeline.models import Run
 from pipeline.report import csv_report, html, json_report, junit, markdown
 from pipeline.report.context import EMPTY_CONTEXT, ReportContext
 
-Text = str | Iterable[str]  # a report's text, whole or in pieces
-Renderer = Callable[[Run], Text]
+Renderer = Callable[[Run], Content]  # a report's text, whole or in pieces
 
 LATEST = "latest"
 RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}")
@@ -77,20 +73,11 @@ def write_reports(
     """
     run_id = run.info.id
     final = check_new_run(reports_dir, run_id)
-    reports_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{run_id}.tmp-", dir=reports_dir))
-    try:
+    with staged_folder(final) as staging:
         for name, render in (renderers or default_renderers(context)).items():
-            write_text_atomic(staging / name, render(run))
-        staging.chmod(0o755)
-        _fsync_dir(staging)
+            write_atomic(staging / name, render(run))
         _refuse_existing(final)
-        os.rename(staging, final)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _fsync_dir(reports_dir)
-    point_latest(reports_dir, run_id)
+    replace_symlink(reports_dir / LATEST, run_id)
     return final
 
 
@@ -121,44 +108,6 @@ def check_run_id(run_id: str) -> str:
     return run_id
 
 
-def write_text_atomic(path: Path, text: Text) -> None:
-    """Write UTF-8 `text` to `path` via a temp file in the same folder, fsync, rename.
-
-    `text` is a str or an iterable of str pieces, written as they come (a
-    renderer's generator runs here). Whatever fails, a piece included, the
-    temp file is removed and `path` is left as it was.
-    """
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.writelines([text] if isinstance(text, str) else text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-
-
-def point_latest(reports_dir: Path, run_id: str) -> None:
-    """Make reports_dir/latest a relative symlink to `run_id`, replaced atomically.
-
-    The new link is made under a unique temporary name first (so concurrent
-    runs and leftovers of a crash cannot collide) and renamed over `latest`.
-    """
-    tmp = reports_dir / f"{LATEST}.tmp-{secrets.token_hex(4)}"
-    try:
-        os.symlink(run_id, tmp)
-        os.replace(tmp, reports_dir / LATEST)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(reports_dir)
-
-
 def _refuse_existing(folder: Path) -> None:
     """FileExistsError naming `folder` if anything (even a dangling link) is there."""
     if folder.exists() or folder.is_symlink():
@@ -166,17 +115,3 @@ def _refuse_existing(folder: Path) -> None:
             f"run folder {folder} already exists; refusing to overwrite the reports of "
             f"run {folder.name!r} (choose another --run-id or remove that folder)"
         )
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Flush a folder's entries (new names, renames) to disk where the OS allows it."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.catalogue import CatalogueError, edit_resource, load_catalogue, write_bytes_atomic
+from pipeline.atomic import write_atomic
+from pipeline.catalogue import CatalogueError, edit_resource, load_catalogue
 from pipeline.judge.status import permanent_target
 from pipeline.models import Availability, FindingCode, Resource, ResourceResult, Run
 from pipeline.review.shared import ReviewError, one_line, run_result
@@ -211,5 +212,5 @@ def _check_written(
     except CatalogueError as exc:
         problem = str(exc)
     if problem:
-        write_bytes_atomic(path, original)
+        write_atomic(path, original)
         raise ReviewError(f"The change was not saved; {path} is unchanged:\n{problem}")

@@ -37,13 +37,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pipeline.atomic import write_atomic
 from pipeline.catalogue import (
     ACKNOWLEDGEMENTS_NAME,
     CatalogueError,
     ListEntry,
     read_acknowledgements,
     save_acknowledgement,
-    write_bytes_atomic,
 )
 from pipeline.models import (
     Availability,
@@ -377,4 +377,4 @@ def _restore(path: Path, original: bytes | None) -> None:
     if original is None:
         path.unlink(missing_ok=True)
     else:
-        write_bytes_atomic(path, original)
+        write_atomic(path, original)
