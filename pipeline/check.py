@@ -31,7 +31,6 @@ from pipeline.fetch.wayback import (
     WAYBACK_ENDPOINT,
     newest_captures,
 )
-from pipeline.history import Streak
 from pipeline.judge import explain, judge
 from pipeline.judge.archive import archive_finding
 from pipeline.models import (
@@ -54,6 +53,7 @@ from pipeline.models import (
     Run,
     RunInfo,
     Severity,
+    Streak,
 )
 from pipeline.second_opinion import SCRIPT_ONLY_TEXT, candidates, second_opinions
 

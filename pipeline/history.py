@@ -39,7 +39,6 @@ import json
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -65,6 +64,7 @@ from pipeline.models import (
     Run,
     RunInfo,
     Severity,
+    Streak,
 )
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -85,15 +85,6 @@ _INT64_MAX = (1 << 63) - 1
 
 class HistoryError(Exception):
     """The history database cannot be used: unreadable, too new, or a conflicting write."""
-
-
-@dataclass(frozen=True)
-class Streak:
-    """Consecutive failing nights ending with the resource's newest counted night."""
-
-    failures: int
-    first_failed: dt.datetime | None
-    availability: str | None  # the newest failing availability; None when failures == 0
 
 
 NO_STREAK = Streak(failures=0, first_failed=None, availability=None)

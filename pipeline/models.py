@@ -476,6 +476,15 @@ class BrowserSeen:
 
 
 @dataclass(frozen=True, slots=True)
+class Streak:
+    """Consecutive failing nights ending with the resource's newest counted night."""
+
+    failures: int
+    first_failed: dt.datetime | None
+    availability: str | None  # the newest failing availability; None when failures == 0
+
+
+@dataclass(frozen=True, slots=True)
 class Confirmation:
     """How many consecutive failing nights, and whether that confirms it."""
 

@@ -14,7 +14,7 @@ from pipeline import check as check_module
 from pipeline.check import check
 from pipeline.config import Config
 from pipeline.fetch.client import Fetcher
-from pipeline.history import NO_STREAK, Streak
+from pipeline.history import NO_STREAK
 from pipeline.models import (
     Availability,
     Catalogue,
@@ -26,6 +26,7 @@ from pipeline.models import (
     ResourceResult,
     Severity,
     SourceLocation,
+    Streak,
 )
 from pipeline.sim import SimulatedHub
 from tests.conftest import Sleeps

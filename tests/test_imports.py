@@ -135,13 +135,7 @@ LATER_STAGES = ("pipeline.extract", "pipeline.judge", "pipeline.report", "pipeli
 def test_the_fetch_stage_imports_no_later_stage(graph: Graph) -> None:
     """pipeline/fetch/ hands over what it fetched (models.py types); reading,
     judging and reporting it is for the stages after it, never the other way."""
-    wrong = sorted(
-        f"{module} -> {target}"
-        for module, targets in graph.items()
-        if _within(module, (FETCH_STAGE,))
-        for target in targets
-        if _within(target, LATER_STAGES)
-    )
+    wrong = imports_into(graph, (FETCH_STAGE,), LATER_STAGES)
     assert not wrong, "the fetch stage imports a later stage:\n" + "\n".join(wrong)
 
 
@@ -172,6 +166,66 @@ def imports_into(graph: Graph, importers: tuple[str, ...], imported: tuple[str, 
 def _within(module: str, packages: tuple[str, ...]) -> bool:
     """True when module is one of packages or inside one of them."""
     return any(module == p or module.startswith(f"{p}.") for p in packages)
+
+
+# Where a stage's data types live; the CLI is the shell around every stage.
+SHARED_TYPES = ("pipeline.models", "pipeline.config")
+SHELL = "pipeline.cli"
+# A stage's own interface, not data handed along the flow.
+INTERFACE_TYPES = {
+    ("pipeline.fetch.pool", "Deferred"),  # a work item's "run me again later", for the scheduler
+    ("pipeline.fetch.guard", "AddressPolicy"),  # the browser refuses the addresses fetch refuses
+}
+
+
+def test_stage_data_types_that_cross_stages_live_in_models() -> None:
+    """A dataclass one stage hands to another lives in models.py, so neither
+    stage has to import the other's module to name it."""
+    modules = project_modules()
+    crossing = sorted(
+        f"{user} imports {owner}.{name}"
+        for user, path in modules.items()
+        if user.startswith("pipeline.") and user != SHELL
+        for owner, name in _imported_names(path, user, modules)
+        if owner not in SHARED_TYPES and _stage(owner) != _stage(user)
+        and (owner, name) not in INTERFACE_TYPES and name in _dataclasses(modules[owner])
+    )
+    assert not crossing, "move these types to pipeline/models.py:\n" + "\n".join(crossing)
+
+
+def _imported_names(path: Path, module: str, modules: Mapping[str, Path]) -> set[tuple[str, str]]:
+    """(project module, name) for each `from module import name` in the file."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    pairs = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.ImportFrom):
+            owner = _longest_module(_absolute(node, package), modules)
+            pairs.update((owner, alias.name) for alias in node.names if owner)
+    return pairs
+
+
+def _dataclasses(path: Path) -> set[str]:
+    """The names of the classes a module defines under @dataclass."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+        and any("dataclass" in ast.unparse(d) for d in node.decorator_list)
+    }
+
+
+def _stage(module: str) -> str:
+    """pipeline.fetch.client -> pipeline.fetch; pipeline.check -> pipeline.check."""
+    return ".".join(module.split(".")[:2])
+
+
+def test_a_stage_type_outside_models_is_seen() -> None:
+    modules = project_modules()
+    assert "Baseline" in _dataclasses(modules["pipeline.models"])
+    assert ("pipeline.models", "Streak") in _imported_names(
+        modules["pipeline.check"], "pipeline.check", modules
+    )
 
 
 def test_no_module_is_too_long() -> None:

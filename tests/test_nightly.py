@@ -14,7 +14,7 @@ from pipeline.check import CheckedUrl, RunContext, check, confirm, network_state
 from pipeline.cli import cli
 from pipeline.config import Config
 from pipeline.fetch.client import Fetcher
-from pipeline.history import History, Streak
+from pipeline.history import History
 from pipeline.models import (
     Availability,
     Catalogue,
@@ -26,6 +26,7 @@ from pipeline.models import (
     Resource,
     Run,
     SourceLocation,
+    Streak,
 )
 from pipeline.progress import PlainLines, progress_display
 from pipeline.sim import SimulatedHub
