@@ -102,9 +102,10 @@ def test_every_finding_says_what_it_saw(hub: SimulatedHub, fast_config: Config,
                                         fetcher: Fetcher) -> None:
     results = night([entry(hub.url(p), id=f"r{i}", **f)
                      for i, (p, f, _, c) in enumerate(SITUATIONS) if c], fast_config, fetcher)
-    for result in results.results:
-        for finding in result.findings:
-            assert finding.message and finding.evidence, (result.resource.url, finding)
+    found = [(result.resource.url, f) for result in results.results for f in result.findings]
+    assert found, "the situations give findings"
+    for url, finding in found:
+        assert finding.message and finding.evidence, (url, finding)
 
 
 def test_the_probe_is_asked_once_per_folder(hub: SimulatedHub, fast_config: Config,
