@@ -7,6 +7,7 @@ It imports nothing from pipeline, so every module may use it without cycles.
 
 from __future__ import annotations
 
+import functools
 from email.message import Message
 from email.utils import collapse_rfc2231_value
 from typing import NamedTuple
@@ -19,6 +20,9 @@ class ContentType(NamedTuple):
     charset: str | None  # as sent, unquoted; None when absent or empty
 
 
+# Servers send few distinct values, and the email parser costs ~11 us a call
+# (several calls per URL): the answers are kept, a bounded number of them.
+@functools.lru_cache(maxsize=512)
 def parse_content_type(value: str) -> ContentType:
     """Split a Content-Type header value ('' when absent) into its parts.
 
