@@ -145,6 +145,12 @@ def test_meta_utf16_label_means_utf8() -> None:
     assert extract_html(ascii_body).title == "Plain"
 
 
+def test_utf16_header_on_an_ascii_page_without_bom() -> None:
+    # Python's UTF-16 decoder refuses a stream without a BOM: that used to raise.
+    body = page("<title>Plain</title>").encode("ascii")
+    assert extract_html(body, header_charset="utf-16").title == "Plain"
+
+
 def test_find_meta_charset_only_near_the_start() -> None:
     late = b"<html><head>" + b" " * 5000 + b'<meta charset="koi8-r"></head></html>'
     assert find_meta_charset(late) is None
