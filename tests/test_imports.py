@@ -14,6 +14,7 @@ room, whether or not the interpreter sees it at start-up.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -36,17 +37,28 @@ def project_modules() -> dict[str, Path]:
     return modules
 
 
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    """A module's syntax tree, parsed once for all the tests of this file."""
+    return ast.parse(path.read_text(encoding="utf-8"), str(path))
+
+
 def imported_modules(path: Path, module: str, modules: Mapping[str, Path]) -> set[str]:
     """The project modules that `module` (the file `path`) imports, anywhere in it."""
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    package = _package_of(path, module)
     found: set[str | None] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    for node in ast.walk(parsed(path)):
         if isinstance(node, ast.Import):
             found.update(_longest_module(alias.name, modules) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = _absolute(node, package)
             found.update(_from_target(base, alias.name, modules) for alias in node.names)
     return {name for name in found if name is not None}
+
+
+def _package_of(path: Path, module: str) -> str:
+    """The package a module's relative imports start from (itself for an __init__)."""
+    return module if path.name == "__init__.py" else module.rpartition(".")[0]
 
 
 def _absolute(node: ast.ImportFrom, package: str) -> str:
@@ -195,9 +207,9 @@ def test_stage_data_types_that_cross_stages_live_in_models() -> None:
 
 def _imported_names(path: Path, module: str, modules: Mapping[str, Path]) -> set[tuple[str, str]]:
     """(project module, name) for each `from module import name` in the file."""
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    package = _package_of(path, module)
     pairs = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    for node in ast.walk(parsed(path)):
         if isinstance(node, ast.ImportFrom):
             owner = _longest_module(_absolute(node, package), modules)
             pairs.update((owner, alias.name) for alias in node.names if owner)
@@ -206,10 +218,9 @@ def _imported_names(path: Path, module: str, modules: Mapping[str, Path]) -> set
 
 def _dataclasses(path: Path) -> set[str]:
     """The names of the classes a module defines under @dataclass."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     return {
         node.name
-        for node in tree.body
+        for node in parsed(path).body
         if isinstance(node, ast.ClassDef)
         and any("dataclass" in ast.unparse(d) for d in node.decorator_list)
     }
@@ -285,7 +296,7 @@ def test_no_own_html_escaper() -> None:
     found = [
         f"{rel}:{node.lineno}"
         for rel, path in _pipeline_files()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+        for node in ast.walk(parsed(path))
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "esc"
     ]
     assert not found, "use markupsafe.escape instead of a `def esc`: " + ", ".join(found)
