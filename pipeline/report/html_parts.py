@@ -54,12 +54,8 @@ def _detail_link(row: Row) -> str:
     return f'<a class="open-detail" href="#detail-{i}" data-index="{i}">{name}</a>'
 
 
-def link(url: str, href: str, limit: int = 300) -> Markup:
-    """`url` clipped to `limit`, a link to `href` only when there is one (see `safe_href`)."""
-    return Markup(_link(url, href, limit))
-
-
 def _link(url: str, href: str, limit: int) -> str:
+    """`url` clipped to `limit`, a link to `href` only when there is one (see `safe_href`)."""
     text = escape(clip(url, limit))
     if not href:
         return f'<span class="unlinked">{text}</span>'
