@@ -12,6 +12,10 @@ import datetime as dt
 
 from pipeline.models import Availability, Mode, ResourceResult, Severity
 
+# What `quote` keeps, besides letters and digits, of a URL a report links to:
+# its delimiters, and `%` (it may be encoded already). The rest is percent-encoded.
+URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
+
 _EXPLANATIONS = {
     Availability.AVAILABLE: "available",
     Availability.REDIRECTED: "reachable only through a permanent redirect: update the URL",
