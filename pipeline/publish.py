@@ -49,7 +49,7 @@ from pipeline.models import (
     Run,
     Severity,
 )
-from pipeline.report.text import explain_availability, iso_utc
+from pipeline.report.text import as_utc, explain_availability, iso_utc
 
 TEMPLATES = Path(__file__).resolve().parent / "publish_templates"
 PHASES = (
@@ -340,7 +340,7 @@ def _environment() -> jinja2.Environment:
 
 def long_date(moment: dt.datetime) -> str:
     """'25 November 2026' (in UTC), the same whatever the machine's locale."""
-    day = moment.astimezone(dt.UTC) if moment.tzinfo else moment
+    day = as_utc(moment)
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 

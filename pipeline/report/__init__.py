@@ -31,7 +31,6 @@ from pipeline.report.load import (
     load_run,
     render_format,
     rerender,
-    rerender_pieces,
     run_report_path,
     stream_format,
 )
@@ -60,7 +59,6 @@ __all__ = [
     "render_markdown",
     "report_dict",
     "rerender",
-    "rerender_pieces",
     "run_report_path",
     "stream_format",
     "write_reports",

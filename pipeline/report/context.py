@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pipeline.models import Availability, Network, Night, ResourceResult, Run, Severity
+from pipeline.report.text import as_utc
 
 DEFAULT_NIGHTS = 14
 
@@ -165,10 +166,3 @@ def _newest_run(states: Iterable[PreviousState]) -> str | None:
     oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
     newest = max(states, key=lambda s: s.started or oldest, default=None)
     return (newest.run_id or None) if newest else None
-
-
-def as_utc(moment: dt.datetime) -> dt.datetime:
-    """`moment` as an aware UTC datetime (naive ones are taken as UTC)."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)

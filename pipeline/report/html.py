@@ -30,7 +30,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from pipeline.models import Availability, ResourceResult, Run, Severity
-from pipeline.report.context import EMPTY_CONTEXT, ReportContext, as_utc
+from pipeline.report.context import EMPTY_CONTEXT, ReportContext
 from pipeline.report.html_parts import (
     MAX_TEXT,
     SEVERITY_WORDS,
@@ -40,7 +40,7 @@ from pipeline.report.html_parts import (
     table_row,
 )
 from pipeline.report.html_view import MAX_DETAIL, Row
-from pipeline.report.text import clip
+from pipeline.report.text import as_utc, clip
 
 BLOCK = 1 << 16  # characters per piece of a streamed page
 AVAILABILITY_RANK = {a: rank for rank, a in enumerate(Availability)}  # the script sorts by it

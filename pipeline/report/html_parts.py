@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from pipeline.models import Availability, Confirmation, Finding, Hop, Severity
 from pipeline.report.context import NightDot, PreviousState
-from pipeline.report.html_view import Fact, Row
+from pipeline.report.html_view import MAX_DETAIL, Fact, Row
 from pipeline.report.text import clip
 
 MAX_TEXT = 300  # characters of a table cell
@@ -54,12 +54,8 @@ def _detail_link(row: Row) -> str:
     return f'<a class="open-detail" href="#detail-{i}" data-index="{i}">{name}</a>'
 
 
-def link(url: str, href: str, limit: int = 300) -> Markup:
-    """`url` clipped to `limit`, a link to `href` only when there is one (see `safe_href`)."""
-    return Markup(_link(url, href, limit))
-
-
 def _link(url: str, href: str, limit: int) -> str:
+    """`url` clipped to `limit`, a link to `href` only when there is one (see `safe_href`)."""
     text = escape(clip(url, limit))
     if not href:
         return f'<span class="unlinked">{text}</span>'
@@ -111,12 +107,12 @@ def _detail_pieces(row: Row) -> Iterable[str]:
         f'  <h3 id="detail-{i}-title">{escape(clip(resource.id, 80))} <span class="title">'
         f"{escape(clip(resource.title, 300))}</span></h3>\n"
         f'  <p class="verdict">{_BADGES[result.severity]} <strong>{escape(row.label)}</strong>: '
-        f"{escape(clip(row.what, 2000))}</p>\n\n"
+        f"{escape(clip(row.what, MAX_DETAIL))}</p>\n\n"
     )
     yield _facts_table(row.facts, seen is None)
     yield _answer_list(row.answer)
     if seen is not None and seen.final_url != resource.url and (final_href := row.final_href):
-        yield f"  <p>Ended at {_link(seen.final_url, final_href, 2000)}</p>\n"
+        yield f"  <p>Ended at {_link(seen.final_url, final_href, MAX_DETAIL)}</p>\n"
     yield _redirects(seen.redirects if seen is not None else ())
     yield _findings(result.findings)
     yield f"\n  <h4>Recent runs</h4>\n  {_sparkline(row.dots)}\n"
@@ -150,13 +146,13 @@ def _fact_row(fact: Fact, not_fetched: bool) -> str:
     elif fact.observed is None:
         observed = '<span class="quiet">not observed</span>'
     else:
-        observed = escape(clip(fact.observed, 2000))
+        observed = escape(clip(fact.observed, MAX_DETAIL))
     differs = ' class="differs"' if fact.differs else ""
     flag = ' <span class="flag">differs</span>' if fact.differs else ""
     return (
         f"      <tr{differs}>\n"
         f'        <th scope="row">{escape(fact.label)}{flag}</th>\n'
-        f"        <td>{escape(clip(fact.expected, 2000))}</td>\n"
+        f"        <td>{escape(clip(fact.expected, MAX_DETAIL))}</td>\n"
         f"        <td>{observed}</td>\n"
         f"      </tr>\n"
     )
@@ -166,7 +162,7 @@ def _answer_list(answer: tuple[tuple[str, str], ...]) -> str:
     if not answer:
         return ""
     items = "".join(
-        f"    <div><dt>{escape(label)}</dt><dd>{escape(clip(value, 2000))}</dd></div>\n"
+        f"    <div><dt>{escape(label)}</dt><dd>{escape(clip(value, MAX_DETAIL))}</dd></div>\n"
         for label, value in answer
     )
     return f'  <dl class="answer">\n{items}  </dl>\n'
@@ -188,9 +184,9 @@ def _hop(hop: Hop) -> str:
     if hop.location:
         where = (
             ' <span aria-hidden="true">→</span><span class="visually-hidden">to</span> '
-            f"{escape(clip(hop.location, 2000))}"
+            f"{escape(clip(hop.location, MAX_DETAIL))}"
         )
-    url = escape(clip(hop.url, 2000))
+    url = escape(clip(hop.url, MAX_DETAIL))
     return f'    <li><span class="num">{hop.status}</span> {url}{where}</li>\n'
 
 
@@ -203,11 +199,11 @@ def _finding(finding: Finding) -> str:
     if finding.evidence:
         evidence = (
             '<div class="evidence"><span class="lead">Evidence:</span> '
-            f"<q>{escape(clip(finding.evidence, 2000))}</q></div>"
+            f"<q>{escape(clip(finding.evidence, MAX_DETAIL))}</q></div>"
         )
     return (
         f"    <li>{_BADGES[finding.effective_severity]} <code>{escape(finding.code.value)}</code> "
-        f"{escape(clip(finding.message, 2000))}\n{evidence}    </li>\n"
+        f"{escape(clip(finding.message, MAX_DETAIL))}\n{evidence}    </li>\n"
     )
 
 

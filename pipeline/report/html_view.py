@@ -28,11 +28,16 @@ from pipeline.models import (
     Severity,
 )
 from pipeline.report.context import NightDot, PreviousState, ReportContext, dot_of_result
-from pipeline.report.text import availability_label, explained_by_findings, what_happened_text
+from pipeline.report.text import (
+    URL_SAFE,
+    availability_label,
+    explained_by_findings,
+    what_happened_text,
+)
 
 MAX_DETAIL = 2_000  # characters of a title, message or evidence in the detail view
-_URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
-_URL_SAFE_ONLY = re.compile(r"[A-Za-z0-9/:?#\[\]@!$&'()*+,;=%~\-._]*")
+# A URL `quote` would leave as it is (letters and digits are always safe).
+_URL_SAFE_ONLY = re.compile(f"[A-Za-z0-9{re.escape(URL_SAFE)}]*")
 
 DRIFT_CODES = (
     FindingCode.TITLE_CHANGED,
@@ -268,7 +273,7 @@ def safe_href(url: str) -> str:
     A `javascript:`, `data:` or otherwise odd URL is never made clickable.
     """
     # Most URLs need no percent-encoding; quote() would walk them anyway.
-    encoded = url if _URL_SAFE_ONLY.fullmatch(url) else quote(url, safe=_URL_SAFE)
+    encoded = url if _URL_SAFE_ONLY.fullmatch(url) else quote(url, safe=URL_SAFE)
     try:
         scheme = urlsplit(encoded).scheme.lower()
     except ValueError:

@@ -16,8 +16,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 
 from pipeline.models import Availability, ResourceResult, Run, Severity
-from pipeline.report.context import as_utc
-from pipeline.report.text import availability_label, iso_utc, what_happened_text
+from pipeline.report.text import as_utc, availability_label, iso_utc, what_happened_text
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -281,10 +281,4 @@ def rerender(report_json: Path, fmt: str) -> str:
     Without the history around it: `pipeline.cli.rerender_from_history` reads
     that (what changed since the run before *that* run) for the HTML.
     """
-    return "".join(rerender_pieces(report_json, fmt))
-
-
-def rerender_pieces(report_json: Path, fmt: str) -> Iterable[str]:
-    """`rerender` in pieces (see `stream_format`); the run is loaded and the
-    format checked before the first piece."""
-    return stream_format(load_run(report_json), fmt)
+    return render_format(load_run(report_json), fmt)

@@ -21,6 +21,7 @@ from pipeline.models import (
     Severity,
 )
 from pipeline.report.text import (
+    URL_SAFE,
     availability_label,
     clip,
     explain_availability,
@@ -34,7 +35,6 @@ MAX_ATTENTION_ROWS = 200
 MAX_INFO_ROWS = 50
 
 _MD_PUNCTUATION = re.compile(r"([\\`*_\[\]|~])")
-_URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
 
 
 def render_markdown(run: Run) -> str:
@@ -85,7 +85,7 @@ def url_cell(url: str) -> str:
     """
     if not url:
         return ""
-    encoded = quote(url, safe=_URL_SAFE)
+    encoded = quote(url, safe=URL_SAFE)
     if encoded.startswith(("https://", "http://")) and len(encoded) <= MAX_CELL_CHARS:
         return f"<{encoded}>"
     return escape(url)

@@ -12,6 +12,10 @@ import datetime as dt
 
 from pipeline.models import Availability, Mode, ResourceResult, Severity
 
+# What `quote` keeps, besides letters and digits, of a URL a report links to:
+# its delimiters, and `%` (it may be encoded already). The rest is percent-encoded.
+URL_SAFE = "/:?#[]@!$&'()*+,;=%~-._"
+
 _EXPLANATIONS = {
     Availability.AVAILABLE: "available",
     Availability.REDIRECTED: "reachable only through a permanent redirect: update the URL",
@@ -57,9 +61,14 @@ def truncate(text: str, limit: int) -> str:
 
 def iso_utc(moment: dt.datetime) -> str:
     """ISO 8601 in UTC with a `Z`, to the second; naive datetimes are taken as UTC."""
+    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """`moment` as an aware UTC datetime (naive ones are taken as UTC)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
 
 
 # --------------------------------------------------------------------------

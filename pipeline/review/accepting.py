@@ -12,7 +12,6 @@ rules.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from pipeline.atomic import write_atomic
 from pipeline.catalogue import CatalogueError, edit_resource, load_catalogue
 from pipeline.judge.status import permanent_target
 from pipeline.models import Availability, FindingCode, Resource, ResourceResult, Run
-from pipeline.review.shared import ReviewError, one_line, run_result
+from pipeline.review.shared import ReviewError, did_you_mean, one_line, run_result
 
 ACCEPTABLE_FIELDS = ("url", "title", "pages")
 
@@ -152,8 +151,7 @@ def _catalogue_resource(paths: Sequence[Path], resource_id: str) -> Resource:
     resources = {r.id: r for r in load_catalogue(paths).resources}
     if resource_id in resources:
         return resources[resource_id]
-    close = difflib.get_close_matches(resource_id, list(resources), n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    hint = did_you_mean(resource_id, list(resources))
     raise ReviewError(f"There is no resource '{resource_id}' in the catalogue{hint}")
 
 

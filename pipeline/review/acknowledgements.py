@@ -31,7 +31,6 @@ rules.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -54,7 +53,7 @@ from pipeline.models import (
     Severity,
     SourceLocation,
 )
-from pipeline.review.shared import ReviewError, one_line, run_result
+from pipeline.review.shared import ReviewError, did_you_mean, one_line, run_result
 
 ACKNOWLEDGEMENTS_PATH = Path("catalogue") / ACKNOWLEDGEMENTS_NAME
 ACKNOWLEDGEMENTS_HEADER = (
@@ -343,8 +342,7 @@ def _acknowledgement(entry: ListEntry) -> Acknowledgement:
 def _item(result: ResourceResult, code: str) -> Concern:
     """The item `code` of a result, or a ReviewError naming what is there."""
     if code not in ACKNOWLEDGEABLE_CODES:
-        close = difflib.get_close_matches(code, sorted(ACKNOWLEDGEABLE_CODES), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = did_you_mean(code, sorted(ACKNOWLEDGEABLE_CODES))
         raise ReviewError(f"'{code}' is not a finding code or availability curate knows{hint}")
     present = items_of(result)
     found = next((i for i in present if i.code == code), None)
