@@ -62,9 +62,11 @@ def _write_content(fd: int, content: Content) -> None:
 def staged_folder(target: Path, *, replace: bool = False) -> Iterator[Path]:
     """A new folder beside `target` to fill; it becomes `target` when the block ends.
 
-    With `replace`, an existing `target` is swapped out (see `swap_in`);
-    without, the rename fails if `target` has appeared meanwhile (a report
-    folder is never overwritten). On any error the staged folder is removed.
+    With `replace`, an existing `target` is swapped out (see `swap_in`).
+    Without, the final rename fails on a `target` that is a file or a
+    non-empty folder; POSIX rename replaces an empty folder, so a caller
+    that must never replace one checks last thing in the block (as
+    report.files does). On any error the staged folder is removed.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
