@@ -126,8 +126,7 @@ def import_command(source: str, slug: str, output: Path | None, config_path: Pat
         text = import_hub(source, slug, fetch, _today(), observe)
     except (HubImportError, CatalogueError) as exc:
         raise _usage_error(str(exc)) from None
-    _write_valid_catalogue(target, text.encode("utf-8"))
-    count = len(_load([target]).resources)
+    count = len(_write_valid_catalogue(target, text.encode("utf-8")).resources)
     click.echo(f"Wrote {target}: {count} resources; check the guesses in their notes, then "
                f"run `curate validate {target}`")
 
@@ -148,14 +147,16 @@ def _reimport(source: str, target: Path, fetch: FetchConfig, observe: bool) -> N
                    f"{rid}: {url}")
 
 
-def _write_valid_catalogue(target: Path, data: bytes) -> None:
-    """Write data to target only if it loads as a catalogue (problems listed, exit 2)."""
+def _write_valid_catalogue(target: Path, data: bytes) -> Catalogue:
+    """Write data to target only if it loads as a catalogue (problems listed, exit 2);
+    the catalogue it loads as (the same bytes: no need to read target again)."""
     with tempfile.TemporaryDirectory() as scratch:
         trial = Path(scratch) / target.name
         trial.write_bytes(data)
-        _load([trial])
+        catalogue = _load([trial])
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, data)
+    return catalogue
 
 
 @cli.command()
