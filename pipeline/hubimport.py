@@ -29,7 +29,8 @@ from urllib.parse import urljoin, urlsplit
 import trafilatura
 from bs4 import BeautifulSoup, Tag, UnicodeDammit
 
-from pipeline.catalogue.write import catalogue_text
+from pipeline.catalogue.edit import open_edit
+from pipeline.catalogue.write import catalogue_text, listed_urls, with_resources_added
 from pipeline.config import FetchConfig
 from pipeline.extract import extract
 from pipeline.fetch.client import Fetcher
@@ -309,6 +310,28 @@ def hub_entries(source: str, fetch: FetchConfig, today: dt.date, observe: bool =
     finally:
         fetcher.close()
     return page_title(html), catalogue_entries(found, source, today, set(taken))
+
+
+@dataclass(frozen=True)
+class Reimport:
+    """What importing a page into an existing catalogue file comes to."""
+
+    data: bytes | None  # the file with the new entries at its end; None: nothing new
+    added: tuple[dict[str, object], ...]
+    gone: tuple[tuple[str, str], ...]  # (id, url) of entries whose link the page lacks
+
+
+def reimport_hub(source: str, target: Path, fetch: FetchConfig, today: dt.date,
+                 observe: bool = False) -> Reimport:
+    """The page's links that the catalogue file `target` lacks, added at its end
+    (nothing already in it changes), and its entries whose link the page no
+    longer has. The file is read once: its ids and URLs, then the addition."""
+    edit = open_edit(target)
+    listed = listed_urls(edit)
+    _, entries = hub_entries(source, fetch, today, observe, taken=[rid for rid, _ in listed])
+    added, gone = changes_against(listed, entries)
+    data = with_resources_added(edit, added) if added else None
+    return Reimport(data, tuple(added), tuple(gone))
 
 
 def changes_against(listed: Sequence[tuple[str, str]], entries: Sequence[dict[str, object]]

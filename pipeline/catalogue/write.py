@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -17,10 +16,10 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from pipeline.catalogue.edit import (
     RESOURCE_FIELDS,
     WIDE,
+    Edit,
     edit_error,
     edited_bytes,
     give_tail,
-    open_edit,
     take_tail,
 )
 from pipeline.catalogue.yaml import entries_of, round_trip
@@ -42,21 +41,20 @@ def catalogue_text(header: str, hub: str, title: str, description: str,
     return comments + out.getvalue()
 
 
-def listed_urls(path: Path) -> list[tuple[str, str]]:
-    """(id, url) of each entry of an existing catalogue file, in its order."""
-    edit = open_edit(path)
+def listed_urls(edit: Edit) -> list[tuple[str, str]]:
+    """(id, url) of each entry of a catalogue file opened for editing, in its order."""
     return [(str(e.get("id", "")), str(e.get("url", "")))
             for e in entries_of(edit.data) if isinstance(e, CommentedMap)] \
         if isinstance(edit.data, CommentedMap) else []
 
 
-def with_resources_added(path: Path, entries: Sequence[Mapping[str, Any]]) -> bytes:
-    """The file's bytes with `entries` added at the end of its resources, and
-    everything already there (a curator's edits, comments, layout) kept as it is."""
-    edit = open_edit(path)
+def with_resources_added(edit: Edit, entries: Sequence[Mapping[str, Any]]) -> bytes:
+    """The file's bytes with `entries` added at the end of its resources (in
+    `edit`'s tree), and everything already there (a curator's edits, comments,
+    layout) kept as it is."""
     resources = edit.data.get("resources") if isinstance(edit.data, CommentedMap) else None
     if not isinstance(resources, CommentedSeq):
-        raise edit_error(path, 1, "no list of resources to add to")
+        raise edit_error(edit.path, 1, "no list of resources to add to")
     for entry in entries:
         tail = take_tail(resources, len(resources) - 1) if resources else ""
         resources.append(_entry(entry))
