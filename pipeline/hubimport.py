@@ -74,14 +74,17 @@ class ImportedEntry:
 
 def read_hub_page(html: str, page_url: str) -> list[ImportedEntry]:
     """The resources a hub page links to, in page order."""
-    soup = BeautifulSoup(html, "lxml")
+    return entries_in(BeautifulSoup(html, "lxml"), html, page_url)
+
+
+def entries_in(soup: BeautifulSoup, html: str, page_url: str) -> list[ImportedEntry]:
+    """read_hub_page of a page already parsed (`soup` is `html`'s tree)."""
     region = main_region(soup, html)
     return [entry_for(link, page_url) for link in outbound_links(region, page_url)]
 
 
-def page_title(html: str) -> str:
+def page_title(soup: BeautifulSoup) -> str:
     """The page's own title (its first <h1>, else <title>)."""
-    soup = BeautifulSoup(html, "lxml")
     heading = soup.find("h1") or soup.find("title")
     return _clean(heading.get_text(" ")) if heading else ""
 
@@ -302,14 +305,15 @@ def hub_entries(source: str, fetch: FetchConfig, today: dt.date, observe: bool =
     fetcher = Fetcher(fetch)
     try:
         html, page_url = read_source(source, fetcher)
-        found = read_hub_page(html, page_url)
+        soup = BeautifulSoup(html, "lxml")
+        found = entries_in(soup, html, page_url)
         if not found:
             raise HubImportError(f"{source}: no links to other sites in the page's main content")
         if observe:
             found = [_as_seen(entry, fetcher.fetch(entry.url)) for entry in found]
     finally:
         fetcher.close()
-    return page_title(html), catalogue_entries(found, source, today, set(taken))
+    return page_title(soup), catalogue_entries(found, source, today, set(taken))
 
 
 @dataclass(frozen=True)
