@@ -197,6 +197,14 @@ def set_field(entry: CommentedMap, key: str, value: Any, order: Sequence[str]) -
     give_tail(entry, key, tail)
 
 
+def append_entry(entries: CommentedSeq, entry: CommentedMap) -> None:
+    """Add `entry` at the end of a block list; the comment lines below the
+    last entry stay last."""
+    tail = take_tail(entries, len(entries) - 1) if entries else ""
+    entries.append(entry)
+    give_tail(entries, len(entries) - 1, tail)
+
+
 def delete_field(entry: CommentedMap, key: str) -> None:
     """Remove `entry[key]`; the comment lines below it stay where they were."""
     keys = list(entry)

@@ -17,10 +17,9 @@ from pipeline.catalogue.edit import (
     RESOURCE_FIELDS,
     WIDE,
     Edit,
+    append_entry,
     edit_error,
     edited_bytes,
-    give_tail,
-    take_tail,
 )
 from pipeline.catalogue.yaml import entries_of, round_trip
 
@@ -56,9 +55,7 @@ def with_resources_added(edit: Edit, entries: Sequence[Mapping[str, Any]]) -> by
     if not isinstance(resources, CommentedSeq):
         raise edit_error(edit.path, 1, "no list of resources to add to")
     for entry in entries:
-        tail = take_tail(resources, len(resources) - 1) if resources else ""
-        resources.append(_entry(entry))
-        give_tail(resources, len(resources) - 1, tail)
+        append_entry(resources, _entry(entry))
     return edited_bytes(edit)
 
 
