@@ -15,13 +15,13 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from pipeline.catalogue.edit import (
     RESOURCE_FIELDS,
-    WIDE,
     Edit,
     append_entry,
     edit_error,
     edited_bytes,
+    editor,
 )
-from pipeline.catalogue.yaml import entries_of, round_trip
+from pipeline.catalogue.yaml import entries_of
 
 
 def catalogue_text(header: str, hub: str, title: str, description: str,
@@ -31,11 +31,8 @@ def catalogue_text(header: str, hub: str, title: str, description: str,
     if description:
         data["description"] = description
     data["resources"] = CommentedSeq(_entry(e) for e in entries)
-    yaml = round_trip()
-    yaml.width = WIDE
-    yaml.indent(mapping=2, sequence=4, offset=2)
     out = io.StringIO()
-    yaml.dump(data, out)
+    editor(mapping=2, sequence=4, offset=2).dump(data, out)  # the shipped files' layout
     comments = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
     return comments + out.getvalue()
 
