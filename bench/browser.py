@@ -24,6 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.measure import proc_mb
 from pipeline.check import check
 from pipeline.config import BrowserConfig, Config, FetchConfig, VerdictConfig
 from pipeline.models import Availability, Catalogue, Hub, Resource, Run, SourceLocation
@@ -56,24 +57,14 @@ def tree_rss_mb(pid: int) -> float:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(parent, []).append(int(entry))
-    total, todo = 0, [pid]
+    total, todo = 0.0, [pid]
     while todo:
         current = todo.pop()
         todo += children.get(current, [])
-        total += _pss_kb(current)
-    return total / 1024
-
-
-def _pss_kb(pid: int) -> int:
-    """Proportional set size: shared pages split between the processes sharing
-    them (RSS would count Chromium's shared memory once per process)."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+        # PSS, not RSS: shared pages are split between the processes sharing
+        # them (RSS would count Chromium's shared memory once per process).
+        total += proc_mb(current, "smaps_rollup", "Pss:") or 0.0
+    return total
 
 
 def measured(run: Callable[[], Run]) -> tuple[Run, float, float]:
