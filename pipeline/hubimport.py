@@ -343,21 +343,24 @@ def changes_against(listed: Sequence[tuple[str, str]], entries: Sequence[dict[st
     """What a re-import adds (links not in the file yet) and what disappeared from
     the page ((id, url) of entries whose link the page no longer has); a URL
     listed twice counts twice."""
-    left = Counter(url for _, url in listed)
-    added = []
-    for entry in entries:
-        if left[str(entry["url"])] > 0:
-            left[str(entry["url"])] -= 1
-        else:
-            added.append(entry)
-    on_page = Counter(str(entry["url"]) for entry in entries)
-    gone = []
-    for rid, url in listed:
-        if on_page[url] > 0:
-            on_page[url] -= 1
-        else:
-            gone.append((rid, url))
+    page_urls = [str(entry["url"]) for entry in entries]
+    file_urls = [url for _, url in listed]
+    added = [entries[i] for i in _unmatched(page_urls, file_urls)]
+    gone = [listed[i] for i in _unmatched(file_urls, page_urls)]
     return added, gone
+
+
+def _unmatched(urls: Sequence[str], others: Sequence[str]) -> list[int]:
+    """Indexes of the `urls` left over when each of `others` takes away one
+    equal URL (the first not yet taken)."""
+    left = Counter(others)
+    unmatched = []
+    for index, url in enumerate(urls):
+        if left[url] > 0:
+            left[url] -= 1
+        else:
+            unmatched.append(index)
+    return unmatched
 
 
 def _as_seen(entry: ImportedEntry, result: FetchResult) -> ImportedEntry:
