@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.measure import proc_mb
+from bench.measure import mark, proc_mb
 from pipeline.check import check
 from pipeline.config import BrowserConfig, Config, FetchConfig, VerdictConfig
 from pipeline.models import Availability, Catalogue, Hub, Resource, Run, SourceLocation
@@ -111,13 +111,13 @@ def report(run: Run, base: tuple[float, float], one_mb: float, browsed: tuple[fl
     wrong = [r for r in run.results if r.availability is not PAGES[urlsplit(r.resource.url).path]]
     print(f"{count} resources: without [browser] {base[0]:.2f} s, {base[1]:.0f} MB; with it "
           f"{browsed[0]:.2f} s, {browsed[1]:.0f} MB peak (PSS, Chromium and Playwright included)")
-    print(f"  {'met   ' if extra_s <= TARGET_SECONDS else 'MISSED'} extra wall per resource "
+    print(f"  {mark(extra_s <= TARGET_SECONDS)} extra wall per resource "
           f"<= {TARGET_SECONDS:g} s: {extra_s:.2f} s (browser start-up included)")
-    print(f"  {'met   ' if per_page_mb <= TARGET_MB else 'MISSED'} extra peak memory per "
+    print(f"  {mark(per_page_mb <= TARGET_MB)} extra peak memory per "
           f"browser-checked resource <= {TARGET_MB:g} MB: {per_page_mb:.1f} MB")
     print(f"  note   the browser itself, once per run: {one_mb - base[1]:.0f} MB "
           f"(with {len(PAGES)} pages)")
-    print(f"  {'met   ' if not wrong else 'MISSED'} every verdict as the page must get: "
+    print(f"  {mark(not wrong)} every verdict as the page must get: "
           f"{count - len(wrong)} of {count}")
     return 1 if wrong else 0
 
