@@ -24,6 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.measure import mark, proc_mb
 from pipeline.check import check
 from pipeline.config import BrowserConfig, Config, FetchConfig, VerdictConfig
 from pipeline.models import Availability, Catalogue, Hub, Resource, Run, SourceLocation
@@ -56,24 +57,14 @@ def tree_rss_mb(pid: int) -> float:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(parent, []).append(int(entry))
-    total, todo = 0, [pid]
+    total, todo = 0.0, [pid]
     while todo:
         current = todo.pop()
         todo += children.get(current, [])
-        total += _pss_kb(current)
-    return total / 1024
-
-
-def _pss_kb(pid: int) -> int:
-    """Proportional set size: shared pages split between the processes sharing
-    them (RSS would count Chromium's shared memory once per process)."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+        # PSS, not RSS: shared pages are split between the processes sharing
+        # them (RSS would count Chromium's shared memory once per process).
+        total += proc_mb(current, "smaps_rollup", "Pss:") or 0.0
+    return total
 
 
 def measured(run: Callable[[], Run]) -> tuple[Run, float, float]:
@@ -120,13 +111,13 @@ def report(run: Run, base: tuple[float, float], one_mb: float, browsed: tuple[fl
     wrong = [r for r in run.results if r.availability is not PAGES[urlsplit(r.resource.url).path]]
     print(f"{count} resources: without [browser] {base[0]:.2f} s, {base[1]:.0f} MB; with it "
           f"{browsed[0]:.2f} s, {browsed[1]:.0f} MB peak (PSS, Chromium and Playwright included)")
-    print(f"  {'met   ' if extra_s <= TARGET_SECONDS else 'MISSED'} extra wall per resource "
+    print(f"  {mark(extra_s <= TARGET_SECONDS)} extra wall per resource "
           f"<= {TARGET_SECONDS:g} s: {extra_s:.2f} s (browser start-up included)")
-    print(f"  {'met   ' if per_page_mb <= TARGET_MB else 'MISSED'} extra peak memory per "
+    print(f"  {mark(per_page_mb <= TARGET_MB)} extra peak memory per "
           f"browser-checked resource <= {TARGET_MB:g} MB: {per_page_mb:.1f} MB")
     print(f"  note   the browser itself, once per run: {one_mb - base[1]:.0f} MB "
           f"(with {len(PAGES)} pages)")
-    print(f"  {'met   ' if not wrong else 'MISSED'} every verdict as the page must get: "
+    print(f"  {mark(not wrong)} every verdict as the page must get: "
           f"{count - len(wrong)} of {count}")
     return 1 if wrong else 0
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.measure import Measured, measure
+from bench.measure import Measured, mark, measure
 
 # (entries, seconds, MB): the targets for a valid file and for one
 # with an invalid entry in the middle.
@@ -119,8 +119,7 @@ def row(case: Case, measured: Measured, said: str) -> str:
     seconds, megabytes = case.target
     ok = (measured.wall <= seconds and measured.peak_rss_mb <= megabytes
           and measured.returncode == case.expect_exit)
-    mark = "met   " if ok else "MISSED"
-    return (f"{mark} {case.name:<28} | {measured.wall:7.2f} s (<= {seconds:g}) | "
+    return (f"{mark(ok)} {case.name:<28} | {measured.wall:7.2f} s (<= {seconds:g}) | "
             f"{measured.cpu:6.2f} s CPU | {measured.peak_rss_mb:6.0f} MB (<= {megabytes:g}) | "
             f"exit {measured.returncode} (want {case.expect_exit}) | {said}")
 

@@ -39,6 +39,11 @@ class Measured:
     system: float = 0.0
 
 
+def mark(ok: bool) -> str:
+    """How every bench prints a target: met, or MISSED (printed, never asserted)."""
+    return "met   " if ok else "MISSED"
+
+
 def loopback_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment minus any proxy, so every request stays on loopback."""
     env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}

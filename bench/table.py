@@ -9,6 +9,7 @@ from pathlib import Path
 from bench import inputs, pages
 from bench.farm import host_address
 from bench.inputs import Bound, Settings
+from bench.measure import mark
 from bench.toolrun import ToolRun
 
 COLUMNS = ("tool", "N", "wall s", "bound s", "ratio", "peak RSS MB", "CPU s", "CPU ms/URL",
@@ -96,10 +97,6 @@ def render(runs: Sequence[ToolRun], settings: Settings) -> str:
     return "\n".join([*parts, "", *targets(runs, settings, bound)])
 
 
-def _mark(ok: bool) -> str:
-    return "met   " if ok else "MISSED"
-
-
 def targets(runs: Sequence[ToolRun], settings: Settings, bound: float) -> list[str]:
     """The issue's targets, measured (never asserted)."""
     curate = [r for r in runs if r.name.startswith("curate")]
@@ -111,13 +108,13 @@ def targets(runs: Sequence[ToolRun], settings: Settings, bound: float) -> list[s
     lychee = next((r for r in runs if r.name == "lychee"), None)
     first = curate[0].measured
     if lychee is not None:
-        out.append(f"  {_mark(first.wall < lychee.measured.wall)} night 1 faster than lychee: "
+        out.append(f"  {mark(first.wall < lychee.measured.wall)} night 1 faster than lychee: "
                    f"{first.wall:.2f} s vs {lychee.measured.wall:.2f} s")
     broken = sum(r.verdicts.limited_as_broken for r in curate if r.verdicts)
-    out.append(f"  {_mark(broken == 0)} no 429 reported broken: {broken}")
+    out.append(f"  {mark(broken == 0)} no 429 reported broken: {broken}")
     if len(curate) > 1 and curate[0].farm["body_bytes"]:
         pct = 100 * curate[1].farm["body_bytes"] / curate[0].farm["body_bytes"]
-        out.append(f"  {_mark(pct <= BYTES_PCT_TARGET)} night 2 bytes <= "
+        out.append(f"  {mark(pct <= BYTES_PCT_TARGET)} night 2 bytes <= "
                    f"{BYTES_PCT_TARGET:g} % of night 1: {pct:.1f} %")
     return out
 
@@ -129,11 +126,11 @@ def _night_targets(run: ToolRun, night: int, settings: Settings, bound: float) -
     rss_cap = 400.0 if settings.urls > 10_000 else 150.0
     cpu_ms = 1000 * measured.cpu / settings.urls
     name = f"night {night + 1}"
-    return [f"  {_mark(measured.wall <= ratio_cap * bound)} {name} wall <= {ratio_cap} x bound: "
+    return [f"  {mark(measured.wall <= ratio_cap * bound)} {name} wall <= {ratio_cap} x bound: "
             f"{measured.wall / bound:.2f} x",
-            f"  {_mark(measured.peak_rss_mb <= rss_cap)} {name} peak RSS <= {rss_cap:.0f} MB: "
+            f"  {mark(measured.peak_rss_mb <= rss_cap)} {name} peak RSS <= {rss_cap:.0f} MB: "
             f"{measured.peak_rss_mb:.0f} MB",
-            f"  {_mark(cpu_ms <= cpu_cap)} {name} CPU <= {cpu_cap:g} ms/URL: {cpu_ms:.2f}"]
+            f"  {mark(cpu_ms <= cpu_cap)} {name} CPU <= {cpu_cap:g} ms/URL: {cpu_ms:.2f}"]
 
 
 def problems(runs: Sequence[ToolRun]) -> list[str]:

@@ -22,12 +22,11 @@ import click
 from pipeline import __version__
 from pipeline.atomic import write_atomic
 from pipeline.catalogue import CatalogueError, load_catalogue
-from pipeline.catalogue.write import listed_urls, with_resources_added
 from pipeline.changes import ChangesError, changed_ids
 from pipeline.check import CheckError, check
 from pipeline.config import Config, ConfigError, FetchConfig, load_config
 from pipeline.history import History, HistoryError, recent_nights_for
-from pipeline.hubimport import HubImportError, changes_against, hub_entries, import_hub
+from pipeline.hubimport import HubImportError, import_hub, reimport_hub
 from pipeline.models import Catalogue, Mode, Network, Run, Severity
 from pipeline.progress import progress_display
 from pipeline.report import (
@@ -126,8 +125,7 @@ def import_command(source: str, slug: str, output: Path | None, config_path: Pat
         text = import_hub(source, slug, fetch, _today(), observe)
     except (HubImportError, CatalogueError) as exc:
         raise _usage_error(str(exc)) from None
-    _write_valid_catalogue(target, text.encode("utf-8"))
-    count = len(_load([target]).resources)
+    count = len(_write_valid_catalogue(target, text.encode("utf-8")).resources)
     click.echo(f"Wrote {target}: {count} resources; check the guesses in their notes, then "
                f"run `curate validate {target}`")
 
@@ -135,27 +133,27 @@ def import_command(source: str, slug: str, output: Path | None, config_path: Pat
 def _reimport(source: str, target: Path, fetch: FetchConfig, observe: bool) -> None:
     """Add the page's new links to an existing file (nothing in it changes) and
     list the entries whose link the page no longer has."""
-    listed = listed_urls(target)
-    _, entries = hub_entries(source, fetch, _today(), observe, taken=[rid for rid, _ in listed])
-    added, gone = changes_against(listed, entries)
-    if added:
-        _write_valid_catalogue(target, with_resources_added(target, added))
-    click.echo(f"{target}: {len(added)} new link(s) added at the end; nothing else changed")
-    for entry in added:
+    done = reimport_hub(source, target, fetch, _today(), observe)
+    if done.data is not None:
+        _write_valid_catalogue(target, done.data)
+    click.echo(f"{target}: {len(done.added)} new link(s) added at the end; nothing else changed")
+    for entry in done.added:
         click.echo(f"  added {entry['id']}: {entry['url']}")
-    for rid, url in gone:
+    for rid, url in done.gone:
         click.echo(f"  no longer on the page (kept; remove it by hand if it should go): "
                    f"{rid}: {url}")
 
 
-def _write_valid_catalogue(target: Path, data: bytes) -> None:
-    """Write data to target only if it loads as a catalogue (problems listed, exit 2)."""
+def _write_valid_catalogue(target: Path, data: bytes) -> Catalogue:
+    """Write data to target only if it loads as a catalogue (problems listed, exit 2);
+    the catalogue it loads as (the same bytes: no need to read target again)."""
     with tempfile.TemporaryDirectory() as scratch:
         trial = Path(scratch) / target.name
         trial.write_bytes(data)
-        _load([trial])
+        catalogue = _load([trial])
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, data)
+    return catalogue
 
 
 @cli.command()

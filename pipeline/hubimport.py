@@ -29,7 +29,8 @@ from urllib.parse import urljoin, urlsplit
 import trafilatura
 from bs4 import BeautifulSoup, Tag, UnicodeDammit
 
-from pipeline.catalogue.write import catalogue_text
+from pipeline.catalogue.edit import open_edit
+from pipeline.catalogue.write import catalogue_text, listed_urls, with_resources_added
 from pipeline.config import FetchConfig
 from pipeline.extract import extract
 from pipeline.fetch.client import Fetcher
@@ -73,14 +74,17 @@ class ImportedEntry:
 
 def read_hub_page(html: str, page_url: str) -> list[ImportedEntry]:
     """The resources a hub page links to, in page order."""
-    soup = BeautifulSoup(html, "lxml")
+    return entries_in(BeautifulSoup(html, "lxml"), html, page_url)
+
+
+def entries_in(soup: BeautifulSoup, html: str, page_url: str) -> list[ImportedEntry]:
+    """read_hub_page of a page already parsed (`soup` is `html`'s tree)."""
     region = main_region(soup, html)
     return [entry_for(link, page_url) for link in outbound_links(region, page_url)]
 
 
-def page_title(html: str) -> str:
+def page_title(soup: BeautifulSoup) -> str:
     """The page's own title (its first <h1>, else <title>)."""
-    soup = BeautifulSoup(html, "lxml")
     heading = soup.find("h1") or soup.find("title")
     return _clean(heading.get_text(" ")) if heading else ""
 
@@ -301,14 +305,37 @@ def hub_entries(source: str, fetch: FetchConfig, today: dt.date, observe: bool =
     fetcher = Fetcher(fetch)
     try:
         html, page_url = read_source(source, fetcher)
-        found = read_hub_page(html, page_url)
+        soup = BeautifulSoup(html, "lxml")
+        found = entries_in(soup, html, page_url)
         if not found:
             raise HubImportError(f"{source}: no links to other sites in the page's main content")
         if observe:
             found = [_as_seen(entry, fetcher.fetch(entry.url)) for entry in found]
     finally:
         fetcher.close()
-    return page_title(html), catalogue_entries(found, source, today, set(taken))
+    return page_title(soup), catalogue_entries(found, source, today, set(taken))
+
+
+@dataclass(frozen=True)
+class Reimport:
+    """What importing a page into an existing catalogue file comes to."""
+
+    data: bytes | None  # the file with the new entries at its end; None: nothing new
+    added: tuple[dict[str, object], ...]
+    gone: tuple[tuple[str, str], ...]  # (id, url) of entries whose link the page lacks
+
+
+def reimport_hub(source: str, target: Path, fetch: FetchConfig, today: dt.date,
+                 observe: bool = False) -> Reimport:
+    """The page's links that the catalogue file `target` lacks, added at its end
+    (nothing already in it changes), and its entries whose link the page no
+    longer has. The file is read once: its ids and URLs, then the addition."""
+    edit = open_edit(target)
+    listed = listed_urls(edit)
+    _, entries = hub_entries(source, fetch, today, observe, taken=[rid for rid, _ in listed])
+    added, gone = changes_against(listed, entries)
+    data = with_resources_added(edit, added) if added else None
+    return Reimport(data, tuple(added), tuple(gone))
 
 
 def changes_against(listed: Sequence[tuple[str, str]], entries: Sequence[dict[str, object]]
@@ -316,21 +343,24 @@ def changes_against(listed: Sequence[tuple[str, str]], entries: Sequence[dict[st
     """What a re-import adds (links not in the file yet) and what disappeared from
     the page ((id, url) of entries whose link the page no longer has); a URL
     listed twice counts twice."""
-    left = Counter(url for _, url in listed)
-    added = []
-    for entry in entries:
-        if left[str(entry["url"])] > 0:
-            left[str(entry["url"])] -= 1
-        else:
-            added.append(entry)
-    on_page = Counter(str(entry["url"]) for entry in entries)
-    gone = []
-    for rid, url in listed:
-        if on_page[url] > 0:
-            on_page[url] -= 1
-        else:
-            gone.append((rid, url))
+    page_urls = [str(entry["url"]) for entry in entries]
+    file_urls = [url for _, url in listed]
+    added = [entries[i] for i in _unmatched(page_urls, file_urls)]
+    gone = [listed[i] for i in _unmatched(file_urls, page_urls)]
     return added, gone
+
+
+def _unmatched(urls: Sequence[str], others: Sequence[str]) -> list[int]:
+    """Indexes of the `urls` left over when each of `others` takes away one
+    equal URL (the first not yet taken)."""
+    left = Counter(others)
+    unmatched = []
+    for index, url in enumerate(urls):
+        if left[url] > 0:
+            left[url] -= 1
+        else:
+            unmatched.append(index)
+    return unmatched
 
 
 def _as_seen(entry: ImportedEntry, result: FetchResult) -> ImportedEntry:

@@ -22,16 +22,15 @@ from pipeline.catalogue.build import as_date
 from pipeline.catalogue.edit import (
     ACKNOWLEDGEMENT_FIELDS,
     Edit,
+    append_entry,
     check_round_trip,
     delete_field,
     edit_error,
     entry_with,
-    give_tail,
     open_edit,
     parse_edit,
     save_edit,
     set_field,
-    take_tail,
 )
 from pipeline.catalogue.files import SourceFile
 from pipeline.catalogue.load import read_file
@@ -99,8 +98,8 @@ def save_acknowledgement(path: Path, fields: Mapping[str, Any], header: str) -> 
     values = {k: _ack_value(k, v) for k, v in fields.items() if v is not None}
     existing = entry_with(edit.data, "acknowledgements", id=fields["id"], code=fields["code"])
     if existing is None:
-        _append_entry(entries, CommentedMap((k, values[k]) for k in ACKNOWLEDGEMENT_FIELDS
-                                            if k in values))
+        append_entry(entries, CommentedMap((k, values[k]) for k in ACKNOWLEDGEMENT_FIELDS
+                                           if k in values))
     else:
         _update_entry(existing, values, ACKNOWLEDGEMENT_FIELDS)
     save_edit(edit)
@@ -119,13 +118,6 @@ def _acknowledgement_list(edit: Edit) -> CommentedSeq:
     if not entries:
         entries.fa.set_block_style()
     return entries
-
-
-def _append_entry(entries: CommentedSeq, entry: CommentedMap) -> None:
-    """Add `entry` at the end of a block list; trailing comments stay last."""
-    tail = take_tail(entries, len(entries) - 1) if entries else ""
-    entries.append(entry)
-    give_tail(entries, len(entries) - 1, tail)
 
 
 def _update_entry(entry: CommentedMap, values: Mapping[str, Any], order: Sequence[str]) -> None:

@@ -87,7 +87,7 @@ def open_edit(path: Path, new_file: str | None = None) -> Edit:
 
 def parse_edit(path: Path, text: str, bom: bool = False, crlf: bool = False) -> Edit:
     """Parse `text` with a round-trip YAML set up for the file's own indentation."""
-    yaml = _editor(*_guess_layout(text))
+    yaml = editor(*_guess_layout(text))
     try:
         data = yaml.load(text)
     except YAMLError as exc:
@@ -96,7 +96,7 @@ def parse_edit(path: Path, text: str, bom: bool = False, crlf: bool = False) -> 
     return Edit(path, text, data, yaml, bom, crlf)
 
 
-def _editor(mapping: int, sequence: int, offset: int) -> YAML:
+def editor(mapping: int, sequence: int, offset: int) -> YAML:
     """A round-trip YAML that keeps quotes, long lines and the given indentation."""
     yaml = round_trip()
     yaml.preserve_quotes = True
@@ -195,6 +195,14 @@ def set_field(entry: CommentedMap, key: str, value: Any, order: Sequence[str]) -
     tail = take_tail(entry, keys[position - 1]) if position else ""
     entry.insert(position, key, value)
     give_tail(entry, key, tail)
+
+
+def append_entry(entries: CommentedSeq, entry: CommentedMap) -> None:
+    """Add `entry` at the end of a block list; the comment lines below the
+    last entry stay last."""
+    tail = take_tail(entries, len(entries) - 1) if entries else ""
+    entries.append(entry)
+    give_tail(entries, len(entries) - 1, tail)
 
 
 def delete_field(entry: CommentedMap, key: str) -> None:

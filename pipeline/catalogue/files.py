@@ -127,5 +127,12 @@ def digest_of(files: Sequence[SourceFile]) -> str:
     """sha256 of every file's name and bytes, in name order: changes iff the catalogue does."""
     digest = hashlib.sha256()
     for name, raw in sorted((f.name, f.raw) for f in files):
-        digest.update(name.encode("utf-8") + b"\0" + raw + b"\0")
+        add_to_digest(digest, name, raw)
     return digest.hexdigest()
+
+
+def add_to_digest(digest: hashlib._Hash, name: str, raw: bytes) -> None:
+    """One file's part of the digest: its name and its bytes, each ended by a NUL
+    (fed in parts, so that a big file's bytes are never copied)."""
+    for part in (name.encode("utf-8"), b"\0", raw, b"\0"):
+        digest.update(part)

@@ -23,7 +23,14 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from pipeline.catalogue.build import hub_of, resource_of
-from pipeline.catalogue.files import SourceFile, decoded, digest_of, expand, read_bytes
+from pipeline.catalogue.files import (
+    SourceFile,
+    add_to_digest,
+    decoded,
+    digest_of,
+    expand,
+    read_bytes,
+)
 from pipeline.catalogue.locate import locate
 from pipeline.catalogue.problems import NO_ID, CatalogueError, Problem
 from pipeline.catalogue.validate import (
@@ -82,8 +89,7 @@ def _read_all(found: list[tuple[Path, str]]) -> tuple[list[SourceFile], str]:
     digest = hashlib.sha256()
     for index in sorted(range(len(found)), key=names.__getitem__):
         file = read[index] = read_file(*found[index], fast=True)
-        for part in (file.name.encode("utf-8"), b"\0", file.raw, b"\0"):
-            digest.update(part)
+        add_to_digest(digest, file.name, file.raw)
         file.raw = b""
     return [read[i] for i in range(len(found))], digest.hexdigest()
 

@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from pipeline.catalogue.edit import (
     RESOURCE_FIELDS,
-    WIDE,
+    Edit,
+    append_entry,
     edit_error,
     edited_bytes,
-    give_tail,
-    open_edit,
-    take_tail,
+    editor,
 )
-from pipeline.catalogue.yaml import entries_of, round_trip
+from pipeline.catalogue.yaml import entries_of
 
 
 def catalogue_text(header: str, hub: str, title: str, description: str,
@@ -33,34 +31,28 @@ def catalogue_text(header: str, hub: str, title: str, description: str,
     if description:
         data["description"] = description
     data["resources"] = CommentedSeq(_entry(e) for e in entries)
-    yaml = round_trip()
-    yaml.width = WIDE
-    yaml.indent(mapping=2, sequence=4, offset=2)
     out = io.StringIO()
-    yaml.dump(data, out)
+    editor(mapping=2, sequence=4, offset=2).dump(data, out)  # the shipped files' layout
     comments = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
     return comments + out.getvalue()
 
 
-def listed_urls(path: Path) -> list[tuple[str, str]]:
-    """(id, url) of each entry of an existing catalogue file, in its order."""
-    edit = open_edit(path)
+def listed_urls(edit: Edit) -> list[tuple[str, str]]:
+    """(id, url) of each entry of a catalogue file opened for editing, in its order."""
     return [(str(e.get("id", "")), str(e.get("url", "")))
             for e in entries_of(edit.data) if isinstance(e, CommentedMap)] \
         if isinstance(edit.data, CommentedMap) else []
 
 
-def with_resources_added(path: Path, entries: Sequence[Mapping[str, Any]]) -> bytes:
-    """The file's bytes with `entries` added at the end of its resources, and
-    everything already there (a curator's edits, comments, layout) kept as it is."""
-    edit = open_edit(path)
+def with_resources_added(edit: Edit, entries: Sequence[Mapping[str, Any]]) -> bytes:
+    """The file's bytes with `entries` added at the end of its resources (in
+    `edit`'s tree), and everything already there (a curator's edits, comments,
+    layout) kept as it is."""
     resources = edit.data.get("resources") if isinstance(edit.data, CommentedMap) else None
     if not isinstance(resources, CommentedSeq):
-        raise edit_error(path, 1, "no list of resources to add to")
+        raise edit_error(edit.path, 1, "no list of resources to add to")
     for entry in entries:
-        tail = take_tail(resources, len(resources) - 1) if resources else ""
-        resources.append(_entry(entry))
-        give_tail(resources, len(resources) - 1, tail)
+        append_entry(resources, _entry(entry))
     return edited_bytes(edit)
 
 
