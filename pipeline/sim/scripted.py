@@ -66,12 +66,6 @@ setInterval(function () {
 }, 1000);"""
 
 
-def has_cookie(request: Request, cookie: str) -> bool:
-    """Whether the request's Cookie header carries `cookie` ("name=value")."""
-    sent = (request.header("cookie") or "").split(";")
-    return cookie in (pair.strip() for pair in sent)
-
-
 @functools.cache
 def cleared_page() -> bytes:
     """The article behind /js/challenge, once its script has set the cookie."""
@@ -128,7 +122,7 @@ def beacon_page(target: str) -> bytes:
 
 def _challenge(request: Request) -> Response:
     """/js/challenge: the challenge until its script's cookie comes back, then the article."""
-    if has_cookie(request, CLEARED_COOKIE):
+    if request.has_cookie(CLEARED_COOKIE):
         return html_ok(cleared_page())
     return scripted_challenge(_CLEAR_SCRIPT)
 
