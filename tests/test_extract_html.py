@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import codecs
 import random
-from pathlib import Path
+from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
 
 from pipeline.extract import extract, looks_like_html, tree
 from pipeline.extract.html import (
@@ -19,8 +18,7 @@ from pipeline.extract.html import (
     to_codec,
 )
 from pipeline.models import Extraction
-
-REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "realworld"
+from tests.test_realworld import load_entries, read_body
 
 TITLE = "Caf\u00e9 th\u00e9rapie CAR-T"
 
@@ -335,17 +333,11 @@ def test_random_markup_reads_as_beautifulsoup(seed: int, monkeypatch: pytest.Mon
     assert [extract_html(body) for body in bodies] == fast
 
 
-def _realworld_html() -> list[Path]:
-    manifest = REALWORLD / "manifest.yaml"
-    if not manifest.is_file():
-        return []
-    files = YAML(typ="safe").load(manifest.read_text(encoding="utf-8"))["files"]
-    return [REALWORLD / entry["file"] for entry in files if entry["kind"] == "html"]
-
-
-@pytest.mark.parametrize("path", _realworld_html(), ids=lambda path: path.stem)
-def test_real_pages_read_as_beautifulsoup(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    body = path.read_bytes()
+@pytest.mark.parametrize("entry", load_entries("html"))
+def test_real_pages_read_as_beautifulsoup(
+    entry: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = read_body(entry)
     fast = extract_html(body)
     _parsed_by_beautifulsoup(monkeypatch)
     assert extract_html(body) == fast

@@ -7,19 +7,14 @@ never raise, then a false-positive survey over the real pages of
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
 
 from pipeline.extract.html import MAX_TEXT_CHARS, extract_html
 from pipeline.mediatype import parse_content_type
 from tests.feature_pages import page
-
-REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "realworld"
-MANIFEST = REALWORLD / "manifest.yaml"
-
+from tests.test_realworld import MANIFEST, load_entries, read_body
 
 # --------------------------------------------------------------------------
 # Extraction fields
@@ -78,13 +73,6 @@ def test_hostile_markup_never_raises(body: bytes) -> None:
 # --------------------------------------------------------------------------
 
 
-def realworld_pages() -> list[Any]:
-    if not MANIFEST.is_file():
-        return []
-    manifest = YAML(typ="safe").load(MANIFEST.read_text(encoding="utf-8"))
-    return [pytest.param(e, id=e["id"]) for e in manifest["files"] if e["kind"] == "html"]
-
-
 # Real, freely readable articles (../shared/realworld/README.md): none is a
 # challenge or a parked domain, and none asks visitors to register or log in.
 FORBIDDEN_ON_REAL_PAGES = (
@@ -98,10 +86,10 @@ FORBIDDEN_ON_REAL_PAGES = (
     not MANIFEST.is_file(),
     reason="../shared/realworld is absent (a user's clone): the false-positive survey needs it",
 )
-@pytest.mark.parametrize("entry", realworld_pages())
+@pytest.mark.parametrize("entry", load_entries("html"))
 def test_no_wall_markers_on_real_pages(entry: dict[str, Any]) -> None:
-    body = (REALWORLD / entry["file"]).read_bytes()
-    result = extract_html(body, header_charset=parse_content_type(entry["content_type"]).charset)
+    charset = parse_content_type(entry["content_type"]).charset
+    result = extract_html(read_body(entry), header_charset=charset)
     assert result.features is not None
     markers = result.features.markers
     assert not result.features.has_marker("challenge"), markers

@@ -33,6 +33,11 @@ class Request:
         """The value of a header by lower-case name, or None."""
         return (self.headers or {}).get(name)
 
+    def has_cookie(self, cookie: str) -> bool:
+        """Whether the Cookie header carries `cookie` ("name=value") exactly."""
+        sent = (self.header("cookie") or "").split(";")
+        return cookie in (pair.strip() for pair in sent)
+
 
 @dataclass(frozen=True)
 class Response:

@@ -9,9 +9,8 @@ the eight resources in the main content, and nothing from the chrome.
 
 from __future__ import annotations
 
-from html import escape
-
 from pipeline.sim.answers import Handler, html_ok
+from pipeline.sim.site import attr, page_text
 
 MAYO_INFOGRAPHIC = "https://www.mayoclinic.org/es/car-t-cell-therapy-program-infographic/ifg-20404289"
 MAYO_OVERVIEW = ("https://www.mayoclinic.org/departments-centers/car-t-cell-therapy-program/"
@@ -63,17 +62,17 @@ DISCLAIMER = ("Please note, the list of resources presented is not exhaustive an
 
 
 def _link(text: str, href: str) -> str:
-    return f'<a href="{escape(href)}" target="_blank" rel="noopener">{escape(text)}</a>'
+    return f'<a href="{attr(href)}" target="_blank" rel="noopener">{page_text(text)}</a>'
 
 
 def _resource(text: str | None, href: str, description: str) -> str:
     """One resource block: the link on its own line, or inside its description."""
     if text is None:
-        return f"<p>{escape(description).replace('{here}', _link('here', href))}</p>"
+        return f"<p>{page_text(description).replace('{here}', _link('here', href))}</p>"
     if "{link}" in description:
-        return f"<p>{escape(description).replace('{link}', _link(text, href))}</p>"
+        return f"<p>{page_text(description).replace('{link}', _link(text, href))}</p>"
     block = f'<div class="resource"><p>{_link(text, href)}</p>'
-    return block + (f"<p>{escape(description)}</p></div>" if description else "</div>")
+    return block + (f"<p>{page_text(description)}</p></div>" if description else "</div>")
 
 
 def _chrome_nav() -> str:
@@ -84,7 +83,7 @@ def _chrome_nav() -> str:
 def hub_page() -> str:
     """The whole page, chrome included."""
     resources = "\n".join(_resource(*entry) for entry in RESOURCES)
-    intro = "".join(f"<p>{escape(text)}</p>" for text in INTRO)
+    intro = "".join(f"<p>{page_text(text)}</p>" for text in INTRO)
     share = "".join(_link(name, href) for name, href in zip(("Facebook", "X", "LinkedIn"),
                                                             SHARE_LINKS, strict=True))
     return f"""<!DOCTYPE html>
@@ -100,7 +99,7 @@ CAR T-cell therapy treatment...</div>
 {intro}
 <h2>Additional resources</h2>
 {resources}
-<p><em>{escape(DISCLAIMER)}</em></p>
+<p><em>{page_text(DISCLAIMER)}</em></p>
 </article>
 <div class="share-bar">Share This {share}</div></main>
 <footer class="site-footer"><ul>{"".join(f"<li>{_link(t, h)}</li>" for t, h in CHROME_LINKS)}

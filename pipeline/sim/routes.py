@@ -187,8 +187,7 @@ COOKIE_CHECK = "curate_sim_visit=1"
 def _cookie_check(request: Request) -> Response:
     """/cookie-check: a session bootstrap, as many real sites do it: without its
     cookie, 302 to itself setting it; with it, the page."""
-    sent = (request.header("cookie") or "").replace(" ", "").split(";")
-    if COOKIE_CHECK in sent:
+    if request.has_cookie(COOKIE_CHECK):
         return html_response("Cookie check passed", "The page behind a session cookie.")
     moved = redirect(302, "/cookie-check")
     cookie = ("Set-Cookie", f"{COOKIE_CHECK}; Path=/; HttpOnly")

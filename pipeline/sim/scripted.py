@@ -25,10 +25,11 @@ from urllib.parse import parse_qs
 from pipeline.sim.answers import Handler, Request, Response, html_ok, status_response
 from pipeline.sim.challenges import scripted_challenge
 from pipeline.sim.site import (
+    RESET_LINK,
     Page,
     article,
     attr,
-    field,
+    credentials,
     form,
     inline_script,
     js_string,
@@ -66,12 +67,6 @@ setInterval(function () {
 }, 1000);"""
 
 
-def has_cookie(request: Request, cookie: str) -> bool:
-    """Whether the request's Cookie header carries `cookie` ("name=value")."""
-    sent = (request.header("cookie") or "").split(";")
-    return cookie in (pair.strip() for pair in sent)
-
-
 @functools.cache
 def cleared_page() -> bytes:
     """The article behind /js/challenge, once its script has set the cookie."""
@@ -104,13 +99,11 @@ def login_wall_markup() -> str:
     """What /js/login-wall's script writes: a sign-in form as the page's content."""
     sign_in = form(
         "/login",
-        field("Username or email", "text", "username"),
-        field("Password", "password", "password"),
+        *credentials(),
         submit="Log in",
         attrs=' class="login-form"',
     )
-    reset = '<p><a href="/login/reset">Forgot your password?</a></p>'
-    return f"<main>\n<h1>{page_text(LOGIN_WALL_TITLE)}</h1>\n{sign_in}\n{reset}\n</main>"
+    return f"<main>\n<h1>{page_text(LOGIN_WALL_TITLE)}</h1>\n{sign_in}\n{RESET_LINK}\n</main>"
 
 
 def beacon_page(target: str) -> bytes:
@@ -128,7 +121,7 @@ def beacon_page(target: str) -> bytes:
 
 def _challenge(request: Request) -> Response:
     """/js/challenge: the challenge until its script's cookie comes back, then the article."""
-    if has_cookie(request, CLEARED_COOKIE):
+    if request.has_cookie(CLEARED_COOKIE):
         return html_ok(cleared_page())
     return scripted_challenge(_CLEAR_SCRIPT)
 

@@ -130,6 +130,15 @@ def field(label: str, kind: str, name: str, *, required: bool = True) -> str:
     )
 
 
+# The line under a sign-in form.
+RESET_LINK = '<p><a href="/login/reset">Forgot your password?</a></p>'
+
+
+def credentials() -> tuple[str, str]:
+    """The username and password controls of a sign-in form."""
+    return field("Username or email", "text", "username"), field("Password", "password", "password")
+
+
 def form(action: str, *controls: str, submit: str, attrs: str = "") -> str:
     """A POST form with the given controls and a submit button."""
     body = "\n".join(controls)

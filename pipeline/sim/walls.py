@@ -21,10 +21,12 @@ from pipeline.sim.site import (
     HOSPITAL,
     MYELOMA,
     NEWS,
+    RESET_LINK,
     Page,
     Site,
     article,
     attr,
+    credentials,
     field,
     form,
     json_ld,
@@ -69,23 +71,18 @@ WALL_PATTERNS = SOFT_404_PATTERNS
 # ---- login walls ----------------------------------------------------------
 
 
-def _credentials() -> tuple[str, str]:
-    """The username and password controls of a login form."""
-    return field("Username or email", "text", "username"), field("Password", "password", "password")
-
-
 @functools.cache
 def login_page() -> bytes:
     """/login: little but a username and password form."""
     main = form(
         "/login",
-        *_credentials(),
+        *credentials(),
         '<input type="hidden" name="next" value="/members/guide">',
         submit="Sign in",
         attrs=' class="login-form"',
     )
     return render(
-        Page("Sign in", f'{main}\n<p><a href="/login/reset">Forgot your password?</a></p>')
+        Page("Sign in", f"{main}\n{RESET_LINK}")
     )
 
 
@@ -93,7 +90,7 @@ def login_page() -> bytes:
 def sso_page() -> bytes:
     """The identity provider's sign-in page (Keycloak-style) an SSO redirect lands on."""
     action = "/auth/realms/hospital/login-actions/authenticate?session_code=abc&client_id=x"
-    main = form(action, *_credentials(), submit="Sign In", attrs=' id="kc-form-login"')
+    main = form(action, *credentials(), submit="Sign In", attrs=' id="kc-form-login"')
     site = Site("Example Hospital", (), "Example Hospital single sign-on")
     return render(
         Page("Sign in to Example Hospital", main, site=site, h1="Sign in to your account")
@@ -119,7 +116,7 @@ def password_page() -> bytes:
 def header_login_page() -> bytes:
     """A real article whose site header has a "Log in" link and a small login form."""
     header = '<a class="account" href="/login">Log in</a>\n' + form(
-        "/login", *_credentials(), submit="Log in", attrs=' class="header-login"'
+        "/login", *credentials(), submit="Log in", attrs=' class="header-login"'
     )
     page = Page(
         f"{APHERESIS_TITLE} | {CHARITY.name}",

@@ -2,7 +2,7 @@
 
 No judgement here. This package says "the page loads Piano's paywall script"
 or "this form has a password field inside <header>"; the judge decides what
-that means. Markers are "<family>:<name>" strings (see SIGNATURES).
+that means. Markers are "<family>:<name>" strings (see markers.SIGNATURES).
 
 Two steps: `read_features(document)` reads the parsed tree (markup, forms,
 JSON-LD), then `read_text_markers(text, title)` reads the visible text and
@@ -26,33 +26,15 @@ functions raise.
 
 from __future__ import annotations
 
-from pipeline.extract.features.forms import MAX_ACTION_CHARS, MAX_FORMS, read_forms
-from pipeline.extract.features.markers import SIGNATURES
+from pipeline.extract.features.forms import read_forms
 from pipeline.extract.features.markup import collect_markup, markup_markers
 from pipeline.extract.features.schema import schema_markers
-from pipeline.extract.features.signatures import PARKING_TEXT_CHARS
-from pipeline.extract.features.structure import (
-    MAX_HEADING_CHARS,
-    MAX_HEADINGS,
-    MAX_REFRESH_CHARS,
-    read_headings,
-    read_meta_refresh,
-)
+from pipeline.extract.features.structure import read_headings, read_meta_refresh
 from pipeline.extract.features.text import read_text_markers
 from pipeline.extract.tree import Document
 from pipeline.models import PageFeatures
 
-__all__ = [
-    "MAX_ACTION_CHARS",
-    "MAX_FORMS",
-    "MAX_HEADINGS",
-    "MAX_HEADING_CHARS",
-    "MAX_REFRESH_CHARS",
-    "PARKING_TEXT_CHARS",
-    "SIGNATURES",
-    "read_features",
-    "read_text_markers",
-]
+__all__ = ["read_features", "read_text_markers"]
 
 
 def read_features(document: Document) -> PageFeatures:

@@ -1,7 +1,8 @@
 """Attribute values as bounded strings, shared by every reader of the tree.
 
-An attribute value may come as a string, a list or None; the markup walk,
-the forms and the metadata readers all need one string, and
+Elements of a parsed page (lxml's, or tree.Node) hold each attribute as one
+string, class-like ones included, or None when it is missing; the markup
+walk, the forms and the metadata readers all want a string, and
 MAX_ATTRIBUTE_CHARS is how much of one value any of them reads.
 """
 
@@ -14,10 +15,6 @@ Element = Any
 MAX_ATTRIBUTE_CHARS = 4_000  # per attribute value: skips most of a data: URI
 
 
-def attribute_text(value: object) -> str:
-    """An attribute value as one string ("" when missing)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list | tuple):
-        return " ".join(str(v) for v in value)
-    return "" if value is None else str(value)
+def attribute_text(value: str | None) -> str:
+    """An attribute value as a string ("" when missing)."""
+    return value or ""
