@@ -27,13 +27,16 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
-from bs4 import BeautifulSoup, Tag, UnicodeDammit
+from bs4 import BeautifulSoup, Tag
 
 from pipeline.catalogue.edit import open_edit
 from pipeline.catalogue.write import catalogue_text, listed_urls, with_resources_added
 from pipeline.config import FetchConfig
 from pipeline.extract import extract
+from pipeline.extract.html import decode_html
 from pipeline.fetch.client import Fetcher
+from pipeline.judge.content import observed_format
+from pipeline.mediatype import parse_content_type
 from pipeline.models import FetchResult
 
 PHASES = ("screening", "collection", "bridging", "infusion", "follow-up")
@@ -368,7 +371,8 @@ def _as_seen(entry: ImportedEntry, result: FetchResult) -> ImportedEntry:
         why = result.error_detail or f"HTTP {result.status}"
         return replace(entry, guesses=(*entry.guesses, f"--check could not fetch it ({why})"))
     seen = extract(result.body, result.header("content-type"))
-    fmt = _SEEN_FORMATS.get(result.content_type, entry.format)
+    observed = observed_format(result)  # as the nightly check will judge it
+    fmt = observed.value if observed is not None else entry.format
     notes = [f"format '{fmt}' as fetched ({result.content_type or 'no type'})"]
     title = seen.title or entry.title
     if seen.title and seen.title != entry.title:
@@ -380,11 +384,6 @@ def _as_seen(entry: ImportedEntry, result: FetchResult) -> ImportedEntry:
     return replace(entry, title=title, format=fmt, pages=pages, guesses=(*kept, *notes))
 
 
-_SEEN_FORMATS = {"application/pdf": "pdf", "text/html": "html", "application/xhtml+xml": "html",
-                 "image/png": "image", "image/jpeg": "image", "image/gif": "image",
-                 "image/webp": "image", "image/svg+xml": "image"}
-
-
 def read_source(source: str, fetcher: Fetcher) -> tuple[str, str]:
     """(HTML, the page's address) of a saved file or an http(s) address."""
     if source.startswith(("http://", "https://")):
@@ -393,7 +392,7 @@ def read_source(source: str, fetcher: Fetcher) -> tuple[str, str]:
         raw = Path(source).read_bytes()
     except OSError as exc:
         raise HubImportError(f"{source}: cannot read the file: {exc.strerror or exc}") from None
-    return UnicodeDammit(raw, is_html=True).unicode_markup or "", ""
+    return decode_html(raw), ""
 
 
 def _fetched(url: str, fetcher: Fetcher) -> str:
@@ -401,4 +400,5 @@ def _fetched(url: str, fetcher: Fetcher) -> str:
     if result.error is not None or (result.status or 0) >= 400:
         why = result.error_detail or f"HTTP {result.status}"
         raise HubImportError(f"{url}: could not fetch the hub page: {why}")
-    return UnicodeDammit(result.body, is_html=True).unicode_markup or ""
+    # The charset its Content-Type names counts, as for any page curate reads.
+    return decode_html(result.body, parse_content_type(result.header("content-type")).charset)

@@ -11,13 +11,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import responses
 from click.testing import CliRunner
 
 from pipeline.catalogue import load_catalogue
 from pipeline.cli import cli
-from pipeline.hubimport import guess_format, guess_kind, guess_publisher, read_hub_page
+from pipeline.config import FetchConfig
+from pipeline.hubimport import (
+    guess_format,
+    guess_kind,
+    guess_publisher,
+    read_hub_page,
+    read_source,
+)
 from pipeline.sim import SimulatedHub
 from pipeline.sim.hubpage import CHROME_LINKS, SHARE_LINKS, hub_page
+from tests.mocked import fetcher, mocked_http  # noqa: F401  (the `mocked` fixture)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -223,3 +232,17 @@ def test_phases_come_from_the_heading_a_link_sits_under() -> None:
             "a follow-up guide</a> covers the months after.</p></main></body></html>")
     assert [e.phases for e in read_hub_page(page, "")] == [("screening",),
                                                            ("infusion", "follow-up")]
+
+
+def test_a_fetched_hub_page_is_read_in_the_charset_its_header_names(
+    mocked: responses.RequestsMock,
+) -> None:
+    # No <meta>: only the Content-Type says ISO-8859-2, where 0xB3 is "ł"
+    # (a guess from the bytes alone reads Latin-1's "³").
+    words = "Poradnik dla pacjent\u00f3w, \u0141\u00f3d\u017a i okolice"
+    page = f'<html><body><main><p><a href="https://e.test/a.pdf">{words}</a></p></main></body></html>'
+    mocked.get("http://hub.test/phases", body=page.encode("iso-8859-2"),
+               content_type="text/html; charset=iso-8859-2")
+    config = FetchConfig(allow_private_networks=True)
+    html, _ = read_source("http://hub.test/phases", fetcher(config))
+    assert words in html
