@@ -11,8 +11,7 @@ import contextlib
 import datetime as dt
 import gc
 import sys
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +20,7 @@ import click
 
 from pipeline import __version__
 from pipeline.atomic import write_atomic
-from pipeline.catalogue import CatalogueError, load_catalogue
+from pipeline.catalogue import CatalogueError, load_catalogue, load_catalogue_bytes
 from pipeline.changes import ChangesError, changed_ids
 from pipeline.check import CheckError, check
 from pipeline.config import Config, ConfigError, FetchConfig, load_config
@@ -147,10 +146,7 @@ def _reimport(source: str, target: Path, fetch: FetchConfig, observe: bool) -> N
 def _write_valid_catalogue(target: Path, data: bytes) -> Catalogue:
     """Write data to target only if it loads as a catalogue (problems listed, exit 2);
     the catalogue it loads as (the same bytes: no need to read target again)."""
-    with tempfile.TemporaryDirectory() as scratch:
-        trial = Path(scratch) / target.name
-        trial.write_bytes(data)
-        catalogue = _load([trial])
+    catalogue = _load_or_exit(lambda: load_catalogue_bytes(target, data))
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, data)
     return catalogue
@@ -300,8 +296,13 @@ def _config(path: Path | None, allow_private: bool) -> Config:
 
 
 def _load(paths: Sequence[Path]) -> Catalogue:
+    return _load_or_exit(lambda: load_catalogue(list(paths) or [DEFAULT_CATALOGUE]))
+
+
+def _load_or_exit(load: Callable[[], Catalogue]) -> Catalogue:
+    """The catalogue `load` gives, or every problem printed and exit status 2."""
     try:
-        return load_catalogue(list(paths) or [DEFAULT_CATALOGUE])
+        return load()
     except CatalogueError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)

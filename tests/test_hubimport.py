@@ -128,6 +128,19 @@ def test_a_file_that_is_not_a_catalogue_is_left_alone(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "# a curator's file\n"
 
 
+def test_a_problem_in_the_file_imported_into_names_that_file(tmp_path: Path) -> None:
+    page, target = tmp_path / "hub.html", tmp_path / "mine.yaml"
+    page.write_text(hub_page(), encoding="utf-8")
+    curated = ("hub: car-t-phases\ntitle: Mine\nresources:\n  - id: bad\n    url: https://e.test/a\n"
+               "    title: A\n    kind: not-a-kind\n")
+    target.write_text(curated, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(page), "--hub", "car-t-phases",
+                                      "-o", str(target)])
+    assert result.exit_code == 2, result.output
+    assert f"{target}:7" in result.output, result.output
+    assert target.read_text(encoding="utf-8") == curated
+
+
 @pytest.mark.parametrize(("text", "problem"), [
     ("<html><body><main><p>No links here at all.</p></main></body></html>",
      "no links to other sites"),

@@ -9,7 +9,8 @@ Its steps, one module each, in the order a file meets them:
                          the checks a schema cannot express, the checks across files
     messages.py          the curator-facing wording of every schema problem
     build.py             valid entries -> Hub and Resource (pipeline.models)
-    load.py              load_catalogue and load_resources_from_text: all of the above
+    load.py              load_catalogue (load_catalogue_bytes) and load_resources_from_text:
+                         all of the above
     edit.py              round-trip edits that keep a file's layout (curate accept)
     acknowledgements.py  catalogue/acknowledgements.yaml, read and recorded
 
@@ -33,7 +34,11 @@ from pipeline.catalogue.files import (
     YAML_SUFFIXES,
     catalogue_paths,
 )
-from pipeline.catalogue.load import load_catalogue, load_resources_from_text
+from pipeline.catalogue.load import (
+    load_catalogue,
+    load_catalogue_bytes,
+    load_resources_from_text,
+)
 from pipeline.catalogue.problems import NO_ID, CatalogueError, Problem
 from pipeline.catalogue.validate import ACKNOWLEDGEMENTS_SCHEMA_PATH, SCHEMA_PATH
 
@@ -52,6 +57,7 @@ __all__ = [
     "catalogue_paths",
     "edit_resource",
     "load_catalogue",
+    "load_catalogue_bytes",
     "load_resources_from_text",
     "read_acknowledgements",
     "save_acknowledgement",

@@ -64,7 +64,21 @@ def load_catalogue(paths: Sequence[Path | str]) -> Catalogue:
     Raises CatalogueError listing every problem across all files, so a curator
     can fix them in one go; nothing is returned for a half-valid catalogue.
     """
-    files, digest = _read_all(expand(paths))
+    return _catalogue_of(*_read_all(expand(paths)))
+
+
+def load_catalogue_bytes(path: Path, data: bytes) -> Catalogue:
+    """load_catalogue of one file that is about to be written to `path` as `data`.
+
+    `curate import` checks what it would write before writing it; the
+    problems name `path`, the file the curator asked for.
+    """
+    file = SourceFile(path=path, name=path.name, raw=data)
+    return _catalogue_of([_checked(file)], digest_of([file]))
+
+
+def _catalogue_of(files: list[SourceFile], digest: str) -> Catalogue:
+    """The catalogue of files read and checked one by one; every problem raised at once."""
     problems = [p for f in files for p in f.problems]
     problems += cross_file_problems(files)
     if problems:
@@ -109,7 +123,17 @@ def read_file(
     read again with ruamel.yaml to locate every problem precisely.
     """
     file = SourceFile(path=path, name=name)
-    if not read_bytes(file) or not _parsed(file, where, fast, locating=check is None):
+    return _checked(file, check, fast, where) if read_bytes(file) else file
+
+
+def _checked(
+    file: SourceFile,
+    check: Callable[[SourceFile], Iterable[Problem]] | None = None,
+    fast: bool = True,
+    where: str = IN_A_CATALOGUE,
+) -> SourceFile:
+    """Parse file.raw and collect its problems (see read_file)."""
+    if not _parsed(file, where, fast, locating=check is None):
         return file
     if file.entry_lines is None:  # read by ruamel.yaml: its problems are still to find
         file.problems = tuple((check or file_problems)(file))
