@@ -146,13 +146,11 @@ class FakeInternet:
             port = (self._secure if port == TLS_PORT else self._plain).port
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (LOOPBACK, port))]
 
-    def session(self, config: FetchConfig | None = None, policy: AddressPolicy | None = None,
-                trusted: bool = True) -> HttpSession:
+    def session(self, config: FetchConfig, trusted: bool = True) -> HttpSession:
         """An HttpSession that reaches this internet, trusting its test CA unless
         `trusted` is False (then certifi's CAs, which never signed it)."""
         tls = tls_context(ca_bundle=str(TLS_DIR / "ca.pem")) if trusted else None
-        guard = Guard(policy or AddressPolicy(allow_private=True), self.resolve)
-        return HttpSession(config or FetchConfig(), guard, tls)
+        return HttpSession(config, Guard(AddressPolicy(allow_private=True), self.resolve), tls)
 
     def fetcher(self, config: FetchConfig, clock: Clock | None = None,
                 policy: RetryPolicy | None = None, trusted: bool = True) -> Fetcher:
