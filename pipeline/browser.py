@@ -24,7 +24,6 @@ come back as BrowserFailure, never as an exception.
 from __future__ import annotations
 
 import contextlib
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from playwright.sync_api import Browser, Error, Page, Playwright, Request, Route
 
 from pipeline.config import BrowserConfig, FetchConfig
 from pipeline.fetch.client import user_agent
-from pipeline.fetch.guard import AddressPolicy, AddressRefused, Resolver, check_url
+from pipeline.fetch.guard import AddressPolicy, AddressRefused, check_url
 from pipeline.models import BrowserFailure, Rendered
 
 # As the project's probe and tests start Debian's Chromium: as root, without a
@@ -62,12 +61,10 @@ class BrowserSession:
     """Headless Chromium for one run; open with `with BrowserSession(...) as session`."""
 
     def __init__(self, config: BrowserConfig, fetch: FetchConfig,
-                 policy: AddressPolicy | None = None,
-                 resolve: Resolver = socket.getaddrinfo) -> None:
+                 policy: AddressPolicy | None = None) -> None:
         self.config = config
         self.fetch = fetch
         self.policy = policy or AddressPolicy(fetch.allow_private_networks)
-        self.resolve = resolve
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._agent = ""
@@ -149,7 +146,7 @@ class BrowserSession:
 
     def _allowed(self, url: str) -> bool:
         try:
-            check_url(url, self.policy, self.resolve)
+            check_url(url, self.policy)
         except (AddressRefused, OSError, UnicodeError, ValueError):
             return False
         return True

@@ -263,9 +263,9 @@ def network_state(checked: Mapping[str, CheckedUrl]) -> Network:
 
 def script_only(result: FetchResult, evidence: Evidence) -> bool:
     """An HTML page whose readable text is almost empty while it loads scripts:
-    what a patient reads is written by them, so only a browser sees it."""
-    html = evidence.extraction.features is not None and 200 <= (result.status or 0) <= 299
-    if not html or evidence.extraction.text_length >= SCRIPT_ONLY_TEXT:
+    what a patient reads is written by them, so only a browser sees it.
+    (`result` is the answer as fetched: the evidence keeps only a prefix of the body.)"""
+    if not _is_html_success(evidence) or evidence.extraction.text_length >= SCRIPT_ONLY_TEXT:
         return False
     return re.search(rb"<script", result.body, re.IGNORECASE) is not None
 

@@ -1,8 +1,10 @@
-"""Test doubles shared by several test modules: a clock that never sleeps."""
+"""Test doubles shared by several test modules: a clock that never sleeps, a
+loopback address that plays a public one."""
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import socket
 import socketserver
@@ -14,6 +16,11 @@ from typing import Any, NoReturn, TypeVar
 import pytest
 
 from pipeline.fetch.client import Clock
+from pipeline.fetch.guard import AddressPolicy
+
+PUBLIC_STAND_IN = "127.0.0.2"  # plays a public address; the rest of 127/8 stays private
+# The stand-in counts as public; everything else non-public stays forbidden.
+TEST_POLICY = AddressPolicy(extra_allowed=frozenset({ipaddress.ip_network("127.0.0.2/32")}))
 
 
 @dataclass

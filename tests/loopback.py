@@ -21,7 +21,6 @@ leaves 127.0.0.1: the resolver answers every name without DNS.
 from __future__ import annotations
 
 import contextlib
-import re
 import socket
 import ssl
 import threading
@@ -68,7 +67,6 @@ class _Script:
     calls: list[Call] = field(default_factory=list)
     accepts: int = 0
     unscripted: list[str] = field(default_factory=list)
-    patterns: list[tuple[re.Pattern[str], Answer]] = field(default_factory=list)
 
 
 class FakeInternet:
@@ -96,12 +94,6 @@ class FakeInternet:
         data = body.encode() if isinstance(body, str) else body
         behaviour = "answer-and-close" if then_close else "answer"
         self._add(url, Answer(status, tuple(fields.items()), data, behaviour))
-
-    def get_matching(self, pattern: str, status: int = 200, body: bytes | str = b"") -> None:
-        """Answer every URL that fully matches the regular expression pattern."""
-        data = body.encode() if isinstance(body, str) else body
-        with self._lock:
-            self._script.patterns.append((re.compile(pattern), Answer(status, (), data)))
 
     def stall(self, url: str) -> None:
         """Read the request for url and never answer (until the test ends)."""
@@ -146,13 +138,11 @@ class FakeInternet:
             port = (self._secure if port == TLS_PORT else self._plain).port
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (LOOPBACK, port))]
 
-    def session(self, config: FetchConfig | None = None, policy: AddressPolicy | None = None,
-                trusted: bool = True) -> HttpSession:
+    def session(self, config: FetchConfig, trusted: bool = True) -> HttpSession:
         """An HttpSession that reaches this internet, trusting its test CA unless
         `trusted` is False (then certifi's CAs, which never signed it)."""
         tls = tls_context(ca_bundle=str(TLS_DIR / "ca.pem")) if trusted else None
-        guard = Guard(policy or AddressPolicy(allow_private=True), self.resolve)
-        return HttpSession(config or FetchConfig(), guard, tls)
+        return HttpSession(config, Guard(AddressPolicy(allow_private=True), self.resolve), tls)
 
     def fetcher(self, config: FetchConfig, clock: Clock | None = None,
                 policy: RetryPolicy | None = None, trusted: bool = True) -> Fetcher:
@@ -180,9 +170,6 @@ class FakeInternet:
             queued = self._script.answers.get(url)
             if queued:
                 return queued.pop(0) if len(queued) > 1 else queued[0]
-            for pattern, answer in self._script.patterns:
-                if pattern.fullmatch(url):
-                    return answer
             self._script.unscripted.append(url)
             return None
 

@@ -14,7 +14,7 @@ test_fetch.py); then:
     mocked.get(f"{BASE}/old", status=301, headers={"Location": "/new"})
     mocked.get(f"{BASE}/new", body="ok")
     result = fetcher(CONFIG).fetch(f"{BASE}/old")
-    assert [call.request.url for call in mocked.calls] == [f"{BASE}/old", f"{BASE}/new"]
+    assert asked(mocked) == [f"{BASE}/old", f"{BASE}/new"]
 
 Several answers registered for one URL are given in turn, the last one
 repeatedly (as on loopback). `responses` refuses a request nobody
@@ -55,6 +55,11 @@ def mocked_http() -> Iterator[responses.RequestsMock]:
     finally:
         mock.stop(allow_assert=False)
         mock.reset()
+
+
+def asked(mocked: responses.RequestsMock) -> list[str]:
+    """The URLs requested, in order."""
+    return [str(call.request.url) for call in mocked.calls]
 
 
 def no_dns(host: str, port: int | None, **_: Any) -> list[tuple[Any, ...]]:

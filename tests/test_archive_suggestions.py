@@ -23,15 +23,11 @@ from pipeline.models import (
 )
 from tests.fakes import FakeClock
 from tests.mocked import (
+    asked,
     fetcher,
     mocked_http,  # noqa: F401  (the `mocked` fixture)
 )
 from tests.test_wayback import CAPTURE, FETCH, LOOKUP, PAGE, WHEN
-
-
-def asked(mocked: responses.RequestsMock) -> list[str]:
-    """The URLs requested, in order."""
-    return [str(call.request.url) for call in mocked.calls]
 
 
 def broken(rid: str, url: str, availability: Availability = Availability.BROKEN) -> ResourceResult:

@@ -8,7 +8,6 @@ absent (.ci/run installs it).
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -19,7 +18,6 @@ import pytest
 from pipeline.check import check
 from pipeline.config import BrowserConfig, Config, FetchConfig
 from pipeline.fetch.client import Fetcher
-from pipeline.fetch.guard import AddressPolicy
 from pipeline.models import (
     Availability,
     BrowserFailure,
@@ -30,7 +28,7 @@ from pipeline.models import (
     Rendered,
 )
 from pipeline.sim import SimulatedHub
-from tests.fakes import cannot_bind
+from tests.fakes import PUBLIC_STAND_IN, TEST_POLICY, cannot_bind
 from tests.test_check import codes, entry, run_check
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,7 +42,6 @@ pytestmark = [
 ]
 
 BROWSER = BrowserConfig(enabled=True, executable=str(CHROMIUM), timeout=4.0)
-PUBLIC_STAND_IN = "127.0.0.2"  # plays a public address; the rest of 127/8 stays private
 
 
 @pytest.fixture
@@ -114,8 +111,7 @@ def test_every_request_a_page_makes_passes_the_address_guard(
     from pipeline.browser import BrowserSession
 
     inside = private_hub.url("/gilead/car-t")
-    policy = AddressPolicy(extra_allowed=frozenset({ipaddress.ip_network("127.0.0.2/32")}))
-    with BrowserSession(BROWSER, FetchConfig(), policy) as session:
+    with BrowserSession(BROWSER, FetchConfig(), TEST_POLICY) as session:
         seen = session.render(public_hub.url(f"/js/beacon?to={quote(inside, safe='')}"),
                               lambda html: False)
     assert isinstance(seen, Rendered) and seen.status == 200

@@ -37,6 +37,7 @@ from pipeline.models import FetchError, FetchResult
 from tests.fakes import FakeClock, resolver_to
 from tests.loopback import FakeInternet
 from tests.mocked import (
+    asked,
     fetcher,
     mocked_http,  # noqa: F401  (the `mocked` fixture)
 )
@@ -60,11 +61,6 @@ def make_fetcher(
     clock = clock or FakeClock()
     policy = RetryPolicy(config.retries, config.backoff_base, config.max_retry_after, lambda: 1.0)
     return internet.fetcher(config, clock=clock.clock(), policy=policy)
-
-
-def asked(mocked: responses.RequestsMock) -> list[str]:
-    """The URLs requested, in order."""
-    return [str(call.request.url) for call in mocked.calls]
 
 
 # ==========================================================================

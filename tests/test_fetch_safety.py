@@ -35,13 +35,16 @@ from pipeline.fetch.guard import (
 from pipeline.fetch.session import Guard, HttpSession, SendError
 from pipeline.models import FetchError
 from pipeline.sim import SimulatedHub
-from tests.fakes import cannot_bind, resolver_to, running_in_thread
+from tests.fakes import (
+    PUBLIC_STAND_IN,
+    TEST_POLICY,
+    cannot_bind,
+    resolver_to,
+    running_in_thread,
+)
 
 pytestmark = pytest.mark.integration
 
-PUBLIC_STAND_IN = "127.0.0.2"
-# 127.0.0.2 counts as public; everything else non-public stays forbidden.
-TEST_POLICY = AddressPolicy(extra_allowed=frozenset({ipaddress.ip_network("127.0.0.2/32")}))
 STRICT = FetchConfig(
     contact="https://curation.example.org/tests",
     timeout=3.0,

@@ -26,6 +26,7 @@ from pipeline.models import ArchiveCapture
 from tests.fakes import FakeClock
 from tests.loopback import FakeInternet
 from tests.mocked import (
+    asked,
     fetcher,
     mocked_http,  # noqa: F401  (the `mocked` fixture)
 )
@@ -41,11 +42,6 @@ FETCH = FetchConfig(allow_private_networks=True, retries=0, timeout=0.5)
 
 def loopback_fetcher(internet: FakeInternet) -> Fetcher:
     return internet.fetcher(FETCH, clock=FakeClock().clock())
-
-
-def asked(mocked: responses.RequestsMock) -> list[str]:
-    """The URLs requested, in order."""
-    return [str(call.request.url) for call in mocked.calls]
 
 
 # --------------------------------------------------------------------------

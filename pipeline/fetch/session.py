@@ -1,7 +1,7 @@
-"""HTTP through requests: one Session, an HTTPAdapter whose connections are guarded.
+"""HTTP through requests: one HTTPAdapter whose connections are guarded, no Session.
 
 The only module that imports requests (and urllib3 beneath it). What it adds
-to a plain Session, and why:
+to requests used plainly, and why:
 
 - every new connection runs guard.check_peer() right after the TCP
   handshake, before TLS or any HTTP byte, in the urllib3 connection classes
@@ -270,28 +270,25 @@ class Answer:
 
 
 class HttpSession:
-    """Sends GETs through one requests.Session's adapters; thread-safe.
+    """Sends GETs through one GuardedAdapter, for http and https; thread-safe.
 
-    Requests are prepared alone and sent by the adapter itself (see get()), so
-    none of the Session's own state applies to them: no cookies it would keep,
-    no headers, nothing from the environment (proxy variables, ~/.netrc,
-    REQUESTS_CA_BUNDLE) unless `use_environment_proxy` asks for the proxies.
+    Requests are prepared alone and sent by the adapter itself (see get()),
+    with no requests.Session around them: nothing a Session would add applies,
+    no cookies it would keep, no headers, nothing from the environment (proxy
+    variables, ~/.netrc, REQUESTS_CA_BUNDLE) unless `use_environment_proxy`
+    asks for the proxies.
     """
 
     def __init__(self, config: FetchConfig, guard: Guard,
                  tls: ssl.SSLContext | None = None) -> None:
         self.proxy = config.proxy
         self.environment_proxies = config.use_environment_proxy
-        self.session = requests.Session()
         # Idle connections kept per origin: twice what may be in flight to it.
         per_origin = max(config.per_host_concurrency, 1) * 2
-        adapter = GuardedAdapter(guard, tls or tls_context(config.trust, config.ca_bundle),
-                                 per_origin, config.concurrency)
-        for prefix in ("http://", "https://"):
-            self.session.mount(prefix, adapter)
-        self.adapter = adapter
+        self.adapter = GuardedAdapter(guard, tls or tls_context(config.trust, config.ca_bundle),
+                                      per_origin, config.concurrency)
         if self.proxy:  # made now, not by whichever worker thread asks first
-            adapter.proxy_manager_for(self.proxy)
+            self.adapter.proxy_manager_for(self.proxy)
 
     def proxies_for(self, url: str) -> dict[str, str]:
         """The proxy a request to url goes through: the configured one, else the
@@ -307,14 +304,15 @@ class HttpSession:
         """Send GET url with the cookies the jar holds for it; the answer's
         cookies go into the jar. Its head is read, its body is not."""
         try:
-            # Prepared alone, not by the Session: it has no settings of its own
-            # to merge in, and merging them was a quarter of a request's CPU.
+            # Prepared alone: with no Session there are no settings to merge
+            # in (merging them was a quarter of a request's CPU).
             prepared = requests.PreparedRequest()
             prepared.prepare(method="GET", url=url, headers=headers, cookies=cookies)
             # The adapter itself, not Session.send: even with allow_redirects=False,
             # Session.send reads a redirect's whole body (decoded, without a cap)
-            # to work out the next request.
-            response = self.session.get_adapter(url).send(
+            # to work out the next request. (Only http(s) URLs get here: the
+            # caller refused any other scheme, see guard.check_url.)
+            response = self.adapter.send(
                 prepared, stream=True, verify=True,
                 timeout=(connect_timeout, timeout), proxies=self.proxies_for(url))
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError,
@@ -330,7 +328,7 @@ class HttpSession:
 
     def close(self) -> None:
         """Close every kept connection (the session stays usable)."""
-        self.session.close()
+        self.adapter.close()
 
 
 def _idle_in(manager: Any) -> int:
