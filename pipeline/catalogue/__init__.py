@@ -39,6 +39,7 @@ from pipeline.catalogue.load import (
     load_catalogue_bytes,
     load_resources_from_text,
 )
+from pipeline.catalogue.messages import did_you_mean
 from pipeline.catalogue.problems import NO_ID, CatalogueError, Problem
 from pipeline.catalogue.validate import ACKNOWLEDGEMENTS_SCHEMA_PATH, SCHEMA_PATH
 
@@ -55,6 +56,7 @@ __all__ = [
     "ListEntry",
     "Problem",
     "catalogue_paths",
+    "did_you_mean",
     "edit_resource",
     "load_catalogue",
     "load_catalogue_bytes",

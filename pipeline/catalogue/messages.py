@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from jsonschema import ValidationError
@@ -69,12 +70,17 @@ def _missing_message(name: str, path: list[str | int]) -> str:
     return f"missing required field '{name}'"
 
 
+def did_you_mean(name: str, known: Sequence[str]) -> str:
+    """The hint " (did you mean 'X'?)" naming the closest of `known` to a
+    mistyped `name`, '' when none is close (catalogue and review messages)."""
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
 def _unknown_message(key: str, allowed: list[str]) -> str:
     """'unknown field', with the nearest allowed name or else the full list."""
-    close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-    if close:
-        return f"unknown field '{key}' (did you mean '{close[0]}'?)"
-    return f"unknown field '{key}' (allowed: {', '.join(allowed)})"
+    hint = did_you_mean(str(key), allowed)
+    return f"unknown field '{key}'" + (hint or f" (allowed: {', '.join(allowed)})")
 
 
 def _type_message(label: str, value: Any, expected: str, path: list[str | int]) -> str:
@@ -90,8 +96,7 @@ def _type_message(label: str, value: Any, expected: str, path: list[str | int]) 
 def _enum_message(label: str, value: Any, allowed: list[Any], path: list[str | int]) -> str:
     """A value outside its list of choices, with the nearest choice if any."""
     choices = ", ".join(str(a) for a in allowed)
-    close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    hint = did_you_mean(str(value), [str(a) for a in allowed])
     if path and isinstance(path[-1], int):
         return f"{label} contains '{value}', which is not one of: {choices}{hint}"
     return f"{label} '{value}' is not one of: {choices}{hint}"

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.atomic import write_atomic
-from pipeline.catalogue import CatalogueError, edit_resource, load_catalogue
+from pipeline.catalogue import CatalogueError, did_you_mean, edit_resource, load_catalogue
 from pipeline.judge.status import permanent_target
 from pipeline.models import Availability, FindingCode, Resource, ResourceResult, Run
-from pipeline.review.shared import ReviewError, did_you_mean, one_line, run_result
+from pipeline.review.shared import ReviewError, one_line, run_result
 
 ACCEPTABLE_FIELDS = ("url", "title", "pages")
 

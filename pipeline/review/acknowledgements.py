@@ -41,6 +41,7 @@ from pipeline.catalogue import (
     ACKNOWLEDGEMENTS_NAME,
     CatalogueError,
     ListEntry,
+    did_you_mean,
     read_acknowledgements,
     save_acknowledgement,
 )
@@ -53,7 +54,7 @@ from pipeline.models import (
     Severity,
     SourceLocation,
 )
-from pipeline.review.shared import ReviewError, did_you_mean, one_line, run_result
+from pipeline.review.shared import ReviewError, one_line, run_result
 
 ACKNOWLEDGEMENTS_PATH = Path("catalogue") / ACKNOWLEDGEMENTS_NAME
 ACKNOWLEDGEMENTS_HEADER = (

@@ -1,11 +1,7 @@
-"""What every review step shares: its error, the run's result for an id, the
-"did you mean" hint for a mistyped name, and text from a remote page made safe
-to print on a terminal."""
+"""What every review step shares: its error, the run's result for an id, and
+text from a remote page made safe to print on a terminal."""
 
 from __future__ import annotations
-
-import difflib
-from collections.abc import Sequence
 
 from pipeline.models import ResourceResult, Run
 
@@ -23,13 +19,6 @@ def run_result(run: Run, resource_id: str) -> ResourceResult:
             f"run `curate check --only {resource_id}` first"
         )
     return found
-
-
-def did_you_mean(name: str, known: Sequence[str]) -> str:
-    """The hint " (did you mean 'X'?)" naming the closest of `known` to a
-    mistyped `name`, '' when none is close: the end of a ReviewError's sentence."""
-    close = difflib.get_close_matches(name, known, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def one_line(text: str) -> str:
