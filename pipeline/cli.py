@@ -254,7 +254,7 @@ def _changed_only(
     if unknown:
         raise _usage_error(f"--only names ids not in the catalogue: {', '.join(unknown)}")
     try:
-        changed = changed_ids(list(paths) or [DEFAULT_CATALOGUE], ref)
+        changed = changed_ids(list(paths) or [DEFAULT_CATALOGUE], ref, current=catalogue)
     except (ChangesError, CatalogueError) as exc:
         raise _usage_error(str(exc)) from None
     wanted = only or tuple(r.id for r in catalogue.resources)
