@@ -432,7 +432,9 @@ def probe_from(url: str, result: FetchResult) -> Probe:
     SoftProbe calls this once per folder and caches the small Probe.
     """
     answered = result.status is not None and 200 <= result.status <= 299
-    extraction = extract(result.body, result.content_type) if answered and result.body else None
+    # The whole Content-Type, charset included: the probe is read as the page is.
+    content_type = result.header("content-type")
+    extraction = extract(result.body, content_type) if answered and result.body else None
     return Probe(
         url=url,
         status=result.status,

@@ -19,6 +19,7 @@ from pipeline.models import (
     Availability,
     Catalogue,
     CheckOptions,
+    FetchResult,
     Format,
     Hub,
     Mode,
@@ -321,3 +322,12 @@ def test_nightly_mode_reports_a_first_failure_as_failing_not_dead(
     assert not nightly.confirmation.confirmed
     (ci,) = run_check([entry(hub.url("/status/404?night=2"))], fast_config, fetcher)
     assert ci.severity is Severity.ERROR and ci.confirmation.confirmed
+
+
+def test_a_probe_page_is_read_in_the_charset_its_header_names() -> None:
+    # Only the Content-Type says ISO-8859-2 (0xA3 is "Ł"), as for the page it is compared with.
+    title = "Nie znaleziono \u0141\u00f3d\u017a"
+    body = f"<html><head><title>{title}</title></head><body>x</body></html>".encode("iso-8859-2")
+    answer = FetchResult(url="http://e.test/p", final_url="http://e.test/p", status=200,
+                         headers={"Content-Type": "text/html; charset=iso-8859-2"}, body=body)
+    assert check_module.probe_from("http://e.test/p", answer).title == title
